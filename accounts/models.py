@@ -1,0 +1,87 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """The portal's roles (DOMAIN.md, "Who uses the portal")."""
+
+    APPLICANT = "applicant", _("Applicant (enterprise / park)")
+    AGENCY = "agency", _("Third-party evaluation agency")
+    DISTRICT = "district", _("District officer")
+    MUNICIPAL = "municipal", _("Municipal reviewer")
+    EXPERT = "expert", _("Review expert")
+    STAFF = "staff", _("Municipal staff")
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, blank=True)
+    # Exactly one of these is set, according to the role.
+    organisation = models.ForeignKey(
+        "applications.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    agency = models.ForeignKey(
+        "applications.Agency",
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    district = models.ForeignKey(
+        "applications.District",
+        verbose_name=_("district"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officers",
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def sees_all_districts(self):
+        return self.is_superuser or self.role in (Role.MUNICIPAL, Role.STAFF)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        required = {
+            Role.APPLICANT: "organisation",
+            Role.AGENCY: "agency",
+            Role.DISTRICT: "district",
+        }.get(self.role)
+        if required and getattr(self, f"{required}_id") is None:
+            raise ValidationError({required: _("This role requires this field.")})
+
+
+class Notification(models.Model):
+    """An in-app message in a user's inbox; created by ``accounts.notifications.notify``."""
+
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,45 @@
+"""One place that turns a domain event into in-app notifications and emails."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.models import Notification
+
+log = logging.getLogger("greenfactory.notifications")
+
+
+def notify(users, *, title, body="", url=""):
+    """Put a notification in each user's inbox and email those who have an address."""
+    users = list(users)
+    Notification.objects.bulk_create([Notification(recipient=u, title=title[:200], body=body, url=url) for u in users])
+    addresses = [u.email for u in users if u.email]
+    if addresses:
+        try:
+            send_mail(title, f"{body}\n\n{url}".strip(), settings.DEFAULT_FROM_EMAIL, addresses)
+        except OSError:
+            # The inbox copy is already saved; a mail server outage must not undo a transition.
+            log.exception("could not send mail for %r", title)
+    return len(users)
+
+
+def notify_transition(log_entry_id):
+    """After a dossier transition commits: tell the applicant and the district, except the actor."""
+    from accounts.scoping import users_to_notify
+    from applications.models import TransitionLog
+
+    entry = TransitionLog.objects.select_related("dossier__organisation").get(pk=log_entry_id)
+    dossier = entry.dossier
+    recipients = users_to_notify(dossier)
+    if entry.actor_id:
+        recipients = recipients.exclude(pk=entry.actor_id)
+    title = _("%(organisation)s (%(year)s): %(action)s → %(state)s") % {
+        "organisation": dossier.organisation.name,
+        "year": dossier.cycle_year,
+        "action": entry.transition_label,
+        "state": dossier.get_state_display(),
+    }
+    notify(recipients, title=title, body=entry.reason, url=reverse("dossier_detail", args=[dossier.pk]))

@@ -1,0 +1,128 @@
+"""The one place that decides who may see and do what (DOMAIN.md, "Who uses the portal").
+
+Every view and admin queryset goes through these functions; an object outside a user's scope is
+simply not in the queryset, so views answer 404 for it.
+"""
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from applications.models import Agency, Dossier, Organisation
+
+# Which roles may perform each transition (on a dossier within their scope). "lapse" is the system's.
+TRANSITION_ROLES = {
+    "submit": {Role.APPLICANT, Role.AGENCY},
+    "withdraw": {Role.APPLICANT},
+    "return_for_revision": {Role.DISTRICT},
+    "recommend": {Role.DISTRICT},
+    "pass_conformity": {Role.MUNICIPAL, Role.STAFF},
+    "fail_conformity": {Role.MUNICIPAL, Role.STAFF},
+    "open_review": {Role.MUNICIPAL, Role.STAFF},
+    "select_for_publicity": {Role.MUNICIPAL, Role.STAFF},
+    "nominate": {Role.MUNICIPAL, Role.STAFF},
+    "not_select": {Role.MUNICIPAL, Role.STAFF},
+    "uphold_objection": {Role.MUNICIPAL, Role.STAFF},
+    "publish": {Role.MUNICIPAL, Role.STAFF},
+    "include_in_national_list": {Role.MUNICIPAL, Role.STAFF},
+    "exclude_from_national_list": {Role.MUNICIPAL, Role.STAFF},
+    "open_recheck": {Role.DISTRICT, Role.MUNICIPAL, Role.STAFF},
+    "keep_after_recheck": {Role.MUNICIPAL, Role.STAFF},
+    "remove": {Role.MUNICIPAL, Role.STAFF},
+    "lapse": set(),
+}
+
+
+def _sees_all(user):
+    return user.is_superuser or user.role in (Role.MUNICIPAL, Role.STAFF)
+
+
+def dossiers_for(user):
+    """Dossiers ``user`` may see."""
+    qs = Dossier.objects.select_related("organisation__district", "agency")
+    if not user.is_authenticated:
+        return qs.none()
+    if _sees_all(user):
+        return qs
+    if user.role == Role.APPLICANT and user.organisation_id:
+        return qs.filter(organisation_id=user.organisation_id)
+    if user.role == Role.AGENCY and user.agency_id:
+        return qs.filter(agency_id=user.agency_id)
+    if user.role == Role.DISTRICT and user.district_id:
+        return qs.filter(organisation__district_id=user.district_id)
+    if user.role == Role.EXPERT:
+        return qs.filter(expert_assignments__expert=user, expert_assignments__conflict_declared=False).distinct()
+    return qs.none()
+
+
+def organisations_for(user):
+    qs = Organisation.objects.select_related("district")
+    if not user.is_authenticated:
+        return qs.none()
+    if _sees_all(user):
+        return qs
+    if user.role == Role.APPLICANT and user.organisation_id:
+        return qs.filter(pk=user.organisation_id)
+    if user.role == Role.DISTRICT and user.district_id:
+        return qs.filter(district_id=user.district_id)
+    if user.role in (Role.AGENCY, Role.EXPERT):
+        return qs.filter(pk__in=dossiers_for(user).values("organisation_id"))
+    return qs.none()
+
+
+def agencies_for(user):
+    qs = Agency.objects.all()
+    if not user.is_authenticated:
+        return qs.none()
+    if _sees_all(user) or user.role in (Role.DISTRICT, Role.APPLICANT):
+        return qs  # applicants choose an agency; districts flag poor ones (Art. 23)
+    if user.role == Role.AGENCY and user.agency_id:
+        return qs.filter(pk=user.agency_id)
+    return qs.none()
+
+
+def log_entries_for(user):
+    from applications.models import TransitionLog
+
+    return TransitionLog.objects.filter(dossier__in=dossiers_for(user))
+
+
+def get_dossier(user, pk):
+    """The dossier ``pk`` if ``user`` may see it; 404 otherwise (no hint that it exists)."""
+    return get_object_or_404(dossiers_for(user), pk=pk)
+
+
+def may_transition(user, dossier, name):
+    """(allowed, reason): may ``user`` perform transition ``name`` on ``dossier``? Rules are checked later."""
+    if not user.is_authenticated:
+        return False, _("Please log in.")
+    if not dossiers_for(user).filter(pk=dossier.pk).exists():
+        return False, _("This dossier is outside your scope.")
+    roles = TRANSITION_ROLES.get(name, set())
+    if user.is_superuser or user.role in roles:
+        return True, ""
+    return False, _("Your role may not perform this action.")
+
+
+def allowed_transitions(user, dossier):
+    """Transition names ``user`` may attempt on ``dossier`` from its current state."""
+    names = []
+    for name, roles in TRANSITION_ROLES.items():
+        if not (user.is_superuser or user.role in roles):
+            continue
+        meta = getattr(Dossier, name)._django_fsm
+        if meta.get_transition(dossier.state) is not None:
+            names.append(name)
+    return names
+
+
+def users_to_notify(dossier):
+    """Recipients of news about ``dossier``: its applicant's users and its district's officers."""
+    from accounts.models import User
+
+    return User.objects.filter(
+        Q(role=Role.APPLICANT, organisation_id=dossier.organisation_id)
+        | Q(role=Role.DISTRICT, district_id=dossier.organisation.district_id),
+        is_active=True,
+    )

@@ -1,0 +1,169 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from accounts import scoping
+from applications.models import (
+    Agency,
+    District,
+    Dossier,
+    EligibilityDeclaration,
+    ExclusionDeclaration,
+    Organisation,
+    TransitionLog,
+)
+
+
+class ScopedAdmin(SimpleHistoryAdmin):
+    """Admin querysets go through accounts.scoping like every view."""
+
+    scope = None  # a function of accounts.scoping
+
+    def get_queryset(self, request):
+        return type(self).scope(request.user) if self.scope else super().get_queryset(request)
+
+
+class AppendOnlyAdminMixin:
+    """Declarations and logs are evidence: they are added, never edited or deleted."""
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(District)
+class DistrictAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "bureau_name", "code", "sort_order"]
+    list_editable = ["bureau_name"]
+    readonly_fields = ["code", "name"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ScopedAdmin):
+    scope = staticmethod(scoping.organisations_for)
+    list_display = ["name", "credit_code", "district", "contact_name", "contact_phone"]
+    list_filter = ["district"]
+    search_fields = ["name", "credit_code"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExclusionDeclaration)
+class ExclusionDeclarationAdmin(AppendOnlyAdminMixin, SimpleHistoryAdmin):
+    list_display = ["organisation", "condition", "applies", "valid_until", "automatic", "declared_at"]
+    list_filter = ["condition", "applies", "automatic", "organisation__district"]
+    search_fields = ["organisation__name", "organisation__credit_code"]
+    autocomplete_fields = ["organisation"]
+    readonly_fields = ["automatic", "declared_by"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(organisation__in=scoping.organisations_for(request.user))
+
+    def save_model(self, request, obj, form, change):
+        obj.declared_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(EligibilityDeclaration)
+class EligibilityDeclarationAdmin(AppendOnlyAdminMixin, SimpleHistoryAdmin):
+    list_display = ["organisation", "kind", "criterion", "satisfied", "declared_at"]
+    list_filter = ["kind", "criterion", "satisfied", "organisation__district"]
+    search_fields = ["organisation__name", "organisation__credit_code"]
+    autocomplete_fields = ["organisation"]
+    readonly_fields = ["declared_by"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(organisation__in=scoping.organisations_for(request.user))
+
+    def save_model(self, request, obj, form, change):
+        obj.declared_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Agency)
+class AgencyAdmin(ScopedAdmin):
+    scope = staticmethod(scoping.agencies_for)
+    list_display = ["name", "credit_code", "barred_until", "contact_name"]
+    list_filter = ["barred_until"]
+    search_fields = ["name", "credit_code"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class TransitionLogInline(admin.TabularInline):
+    model = TransitionLog
+    fields = ["at", "transition", "from_state", "to_state", "actor", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Dossier)
+class DossierAdmin(ScopedAdmin):
+    scope = staticmethod(scoping.dossiers_for)
+    list_display = ["organisation", "kind", "cycle_year", "state", "district", "level", "rank"]
+    list_filter = ["organisation__district", "kind", "state", "cycle_year", "level"]
+    search_fields = ["organisation__name", "organisation__credit_code"]
+    list_select_related = ["organisation__district"]
+    autocomplete_fields = ["organisation", "agency"]
+    inlines = [TransitionLogInline]
+    # The state moves only through applications.services.transition (portal screens and tasks).
+    readonly_fields = [
+        "state",
+        "submitted_at",
+        "first_submitted_at",
+        "recommended_at",
+        "publicity_ends_on",
+        "cleared_for_publication_at",
+        "level",
+        "rank",
+        "listed_on",
+        "last_rechecked_on",
+        "next_recheck_due",
+        "removal_ground",
+        "removed_on",
+        "outcome_reason",
+    ]
+
+    @admin.display(description=_("district"), ordering="organisation__district")
+    def district(self, obj):
+        return obj.organisation.district
+
+    def has_add_permission(self, request):
+        return False  # dossiers are created by pooling (applications.services.pool)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TransitionLog)
+class TransitionLogAdmin(admin.ModelAdmin):
+    list_display = ["at", "dossier", "transition", "from_state", "to_state", "actor", "reason"]
+    list_filter = ["transition", "to_state", "dossier__organisation__district", "dossier__kind", "dossier__cycle_year"]
+    search_fields = ["dossier__organisation__name", "reason"]
+    list_select_related = ["dossier__organisation", "actor"]
+
+    def get_queryset(self, request):
+        return scoping.log_entries_for(request.user).select_related("dossier__organisation", "actor")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

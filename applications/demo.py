@@ -1,0 +1,314 @@
+"""Demo data: organisations in every state and kind, two agencies, one user per role (demo mode only).
+
+Every dossier is moved by the same services the portal uses, at the dates a real cycle would have
+used (``now=``), so the demo's timelines and guards are the real ones.
+"""
+
+import datetime
+import itertools
+import zoneinfo
+
+from django.contrib.auth.models import Group, Permission
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from accounts.models import Role, User
+from applications import services
+from applications.credit_code import example_code as credit_code
+from applications.models import (
+    ELIGIBILITY_CRITERIA,
+    Agency,
+    District,
+    EligibilityDeclaration,
+    EvaluationMode,
+    ExclusionCondition,
+    ExclusionDeclaration,
+    Kind,
+    Organisation,
+    RemovalGround,
+    State,
+)
+from registry.services import remove_from_list
+from reviews.models import ExpertAssignment
+from reviews.services import clear_for_publication
+
+DEMO_PASSWORD = "demo-green-2026"
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+MINIMAL_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+NAME_STEMS = [
+    "绿源",
+    "华星",
+    "鹏程",
+    "海川",
+    "创维达",
+    "蓝海",
+    "中科远",
+    "科瑞",
+    "云峰",
+    "朗辉",
+    "恒泰",
+    "启明",
+    "瑞丰",
+    "安捷",
+    "宏图",
+    "兴邦",
+    "嘉禾",
+    "新宙",
+    "德润",
+    "联创",
+]
+NAME_TRADES = ["精密制造", "电子科技", "新能源", "智能装备", "材料科技", "光电", "汽车部件", "医疗器械", "食品", "包装"]
+PARK_NAMES = ["高新技术产业园", "智能制造产业园", "先进制造业园区", "绿色低碳产业园"]
+
+# (target state, kinds to cover). Order matters only for readability of the demo.
+PLAN = [
+    (State.POOLED, [Kind.FACTORY, Kind.FACTORY, Kind.FACTORY, Kind.FACTORY, Kind.PARK, Kind.SUPPLY_CHAIN]),
+    (State.SUBMITTED, [Kind.FACTORY] * 5 + [Kind.PARK, Kind.SUPPLY_CHAIN]),
+    (State.RETURNED, [Kind.FACTORY, Kind.SUPPLY_CHAIN]),
+    (State.RECOMMENDED, [Kind.FACTORY, Kind.FACTORY, Kind.FACTORY, Kind.PARK, Kind.SUPPLY_CHAIN]),
+    (State.IN_LIBRARY, [Kind.FACTORY, Kind.FACTORY, Kind.PARK]),
+    (State.IN_REVIEW, [Kind.FACTORY] * 4 + [Kind.SUPPLY_CHAIN]),
+    (State.IN_PUBLICITY, [Kind.FACTORY, Kind.FACTORY]),
+    (State.NOMINATED, [Kind.PARK, Kind.SUPPLY_CHAIN]),
+    (State.LISTED, [Kind.FACTORY] * 12 + [Kind.PARK, Kind.SUPPLY_CHAIN]),
+    (State.RECHECKING, [Kind.FACTORY, Kind.PARK]),
+    (State.REMOVED, [Kind.FACTORY, Kind.SUPPLY_CHAIN]),
+    (State.WITHDRAWN, [Kind.FACTORY, Kind.PARK]),
+    (State.NOT_PASSED, [Kind.FACTORY, Kind.FACTORY, Kind.SUPPLY_CHAIN]),
+    (State.LAPSED, [Kind.FACTORY, Kind.PARK, Kind.SUPPLY_CHAIN]),
+]
+# States reached within the current, still open cycle; the others come from last year's cycle.
+OPEN_CYCLE_STATES = {State.POOLED, State.SUBMITTED, State.RETURNED}
+
+
+def at(year, month, day, hour=10):
+    return datetime.datetime(year, month, day, hour, tzinfo=SHANGHAI)
+
+
+class DemoWorld:
+    def __init__(self, today):
+        self.today = today
+        # The cycle still open for recommendation, and the one before it.
+        self.open_cycle = today.year if today < datetime.date(today.year, 5, 31) else today.year + 1
+        self.past_cycle = self.open_cycle - 1
+        self.districts = list(District.objects.order_by("sort_order"))
+        self.nanshan = District.objects.get(code="nanshan")
+        self.futian = District.objects.get(code="futian")
+        self.serial = itertools.count(1)
+        self.rank = itertools.count(1)
+
+    @transaction.atomic
+    def build(self):
+        self.agencies = [
+            Agency.objects.create(
+                name="深圳市中环绿色评价技术有限公司",
+                credit_code=credit_code(901),
+                contact_name="王工",
+                contact_phone="0755-26000001",
+            ),
+            Agency.objects.create(
+                name="广东省绿色制造评价中心（深圳）",
+                credit_code=credit_code(902),
+                contact_name="李工",
+                contact_phone="0755-26000002",
+            ),
+        ]
+        self.users = self._users()
+        made = []
+        for state, kinds in PLAN:
+            for kind in kinds:
+                made.append(self._dossier_in(state, kind))
+        self._applicant_home(made)
+        return made
+
+    # ---- people -----------------------------------------------------------------------------------
+
+    def _users(self):
+        city = Group.objects.get_or_create(name="市工业和信息化局")[0]
+        city.permissions.set(
+            Permission.objects.filter(content_type__app_label__in=["applications", "reviews", "registry", "accounts"])
+        )
+        users = {}
+        for username, role, extra, name in [
+            ("municipal", Role.MUNICIPAL, {"is_staff": True}, ("陈", "审核")),
+            ("staff", Role.STAFF, {"is_staff": True}, ("周", "科员")),
+            ("district", Role.DISTRICT, {"district": self.nanshan}, ("刘", "南山")),
+            ("district_futian", Role.DISTRICT, {"district": self.futian}, ("赵", "福田")),
+            ("expert", Role.EXPERT, {}, ("孙", "专家")),
+            ("agency", Role.AGENCY, {"agency": self.agencies[0]}, ("王", "评价")),
+        ]:
+            user = User.objects.create_user(
+                username,
+                email=f"{username}@demo.invalid",
+                password=DEMO_PASSWORD,
+                role=role,
+                first_name=name[1],
+                last_name=name[0],
+                **extra,
+            )
+            if user.is_staff:
+                user.groups.add(city)
+            users[username] = user
+        admin = User.objects.create_superuser("admin", "admin@demo.invalid", DEMO_PASSWORD, role=Role.STAFF)
+        users["admin"] = admin
+        return users
+
+    def _applicant_home(self, made):
+        """The demo applicant belongs to the first listed factory in 南山区, which also applies this cycle."""
+        org = next(d.organisation for d in made if d.state == State.LISTED and d.organisation.district == self.nanshan)
+        self.users["applicant"] = User.objects.create_user(
+            "applicant",
+            email="applicant@demo.invalid",
+            password=DEMO_PASSWORD,
+            role=Role.APPLICANT,
+            organisation=org,
+            first_name="企业",
+            last_name="联络员",
+        )
+        self._declare(org, Kind.SUPPLY_CHAIN)
+        services.pool(org, Kind.SUPPLY_CHAIN, self.open_cycle, by=self.users["district"], reason="供应链管理企业培育")
+
+    # ---- organisations and dossiers ---------------------------------------------------------------
+
+    def _organisation(self, kind):
+        serial = next(self.serial)
+        district = self.districts[serial % len(self.districts)]
+        if serial % 4 == 0:
+            district = self.nanshan  # the demo district officer should have a full queue
+        stem = NAME_STEMS[serial % len(NAME_STEMS)]
+        if kind == Kind.PARK:
+            name = f"深圳{district.name[:-1]}{stem}{PARK_NAMES[serial % len(PARK_NAMES)]}运营管理有限公司"
+        else:
+            name = f"深圳市{stem}{NAME_TRADES[serial % len(NAME_TRADES)]}有限公司"
+        if Organisation.objects.filter(name=name).exists():
+            name = name.replace("有限公司", f"（第{serial}分厂）有限公司")
+        org = Organisation.objects.create(
+            credit_code=credit_code(serial),
+            name=name,
+            district=district,
+            address=f"深圳市{district.name}示范路{serial}号",
+            industry="C39 计算机、通信和其他电子设备制造业",
+            ownership="民营",
+            legal_representative="张" + stem[0],
+            contact_name="联络员" + str(serial),
+            contact_phone=f"0755-8{serial:07d}",
+        )
+        self._declare(org, kind)
+        User.objects.create_user(
+            f"contact{serial:03d}",
+            password=None,
+            role=Role.APPLICANT,
+            organisation=org,
+            first_name=org.contact_name,
+            last_name="",
+        )
+        return org
+
+    def _declare(self, org, kind):
+        for criterion in ELIGIBILITY_CRITERIA[kind]:
+            EligibilityDeclaration.objects.create(
+                organisation=org, kind=kind, criterion=criterion, satisfied=True, evidence="营业执照及说明材料"
+            )
+        for condition in ExclusionCondition:
+            ExclusionDeclaration.objects.get_or_create(
+                organisation=org,
+                condition=condition,
+                defaults={"applies": False, "evidence": "经查询信用中国、国家企业信用信息公示系统，无此情形"},
+            )
+
+    def _officer(self, org):
+        return self.users["district"] if org.district == self.nanshan else None
+
+    def _dossier_in(self, target, kind):
+        org = self._organisation(kind)
+        year = self.open_cycle if target in OPEN_CYCLE_STATES else self.past_cycle
+        officer = self._officer(org)
+        city = self.users["municipal"]
+        d = services.pool(org, kind, year, by=officer, now=at(year, 1, 15), reason="纳入培育库")
+        if target == State.POOLED:
+            return d
+        if target == State.LAPSED:
+            return services.transition(d, "lapse", now=at(year, 5, 31, 0), reason="第十五条：推荐截止日已过")
+        if target == State.WITHDRAWN and kind == Kind.PARK:
+            return services.transition(d, "withdraw", now=at(year, 2, 1), reason="园区边界调整，本年度暂不申报")
+        d = self._submit(d, year)
+        if target == State.SUBMITTED:
+            return d
+        if target == State.RETURNED:
+            return services.transition(
+                d,
+                "return_for_revision",
+                by=officer,
+                now=at(year, 3, 15),
+                reason="评价报告缺少能源审计数据，请补充后重新提交",
+            )
+        if target == State.WITHDRAWN:
+            return services.transition(d, "withdraw", now=at(year, 4, 1), reason="企业主动撤回")
+        d = services.transition(d, "recommend", by=officer, now=at(year, 5, 20), reason="区级综合评价通过")
+        if target == State.RECOMMENDED:
+            return d
+        if target == State.NOT_PASSED and kind == Kind.SUPPLY_CHAIN:
+            return services.transition(
+                d,
+                "fail_conformity",
+                by=city,
+                now=at(year, 6, 20),
+                reason="第十六条：申报材料不完整，缺少供应商培育计划",
+            )
+        d = services.transition(d, "pass_conformity", by=city, now=at(year, 6, 20))
+        if target == State.IN_LIBRARY:
+            return d
+        d = services.transition(d, "open_review", by=city, now=at(year, 7, 10))
+        ExpertAssignment.objects.create(dossier=d, expert=self.users["expert"], assigned_by=city)
+        if target == State.IN_REVIEW:
+            return d
+        if target == State.NOT_PASSED:
+            return services.transition(d, "not_select", by=city, now=at(year, 8, 20), reason="评审得分未进入择优范围")
+        if kind != Kind.FACTORY:
+            d = services.transition(d, "nominate", by=city, now=at(year, 8, 25), reason="遴选推荐至工业和信息化部")
+            if target == State.NOMINATED:
+                return d
+            d = services.transition(
+                d, "include_in_national_list", by=city, now=at(year, 11, 10), reason="列入国家层面绿色制造名单"
+            )
+        else:
+            ends = datetime.date(year, 9, 4)  # a 5-working-day publicity starting Monday 31 August
+            d = services.transition(d, "select_for_publicity", by=city, now=at(year, 8, 31), publicity_ends_on=ends)
+            if target == State.IN_PUBLICITY:
+                # Keep the demo's publicity current: it runs over the last working days before today.
+                return d
+            clear_for_publication(d, now=at(year, 9, 7, 9))
+            d = services.transition(d, "publish", by=city, now=at(year, 9, 10), rank=next(self.rank))
+        if target == State.LISTED:
+            return d
+        if target == State.RECHECKING:
+            return services.transition(
+                d, "open_recheck", by=officer, now=at(year, 11, 20), reason="专项抽查复核（第二十二条）"
+            )
+        if target == State.REMOVED:
+            ground = (
+                RemovalGround.ENVIRONMENTAL_INCIDENT if kind == Kind.FACTORY else RemovalGround.ANNUAL_FORM_NOT_FILED
+            )
+            return remove_from_list(
+                d,
+                ground=ground,
+                reason="经核实发生Ⅱ级突发环境事件" if kind == Kind.FACTORY else "拒不按时填报动态管理表",
+                by=city,
+                now=at(year, 11, 15),
+            )
+        raise AssertionError(target)
+
+    def _submit(self, d, year):
+        if d.kind == Kind.FACTORY and d.pk % 2:
+            d.evaluation_mode = EvaluationMode.AGENCY
+            d.agency = self.agencies[d.pk % 2]
+            d.save()
+        d.report.save(f"report-{d.pk}.pdf", ContentFile(MINIMAL_PDF), save=False)
+        d.report_attested = True
+        d.save()
+        contact = d.organisation.users.first()
+        return services.transition(d, "submit", by=contact, now=at(year, 3, 1), reason="提交自评价报告")

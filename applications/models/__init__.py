@@ -1,0 +1,41 @@
+from applications.models.dossiers import (
+    REASON_REQUIRED,
+    TRANSITION_LABELS,
+    TRANSITION_NAMES,
+    Dossier,
+    EvaluationMode,
+    RemovalGround,
+    State,
+    TransitionLog,
+)
+from applications.models.organisations import (
+    ELIGIBILITY_CRITERIA,
+    Agency,
+    EligibilityCriterion,
+    EligibilityDeclaration,
+    ExclusionCondition,
+    ExclusionDeclaration,
+    Organisation,
+)
+from applications.models.reference import District, Kind, Level
+
+__all__ = [
+    "ELIGIBILITY_CRITERIA",
+    "REASON_REQUIRED",
+    "TRANSITION_LABELS",
+    "TRANSITION_NAMES",
+    "Agency",
+    "District",
+    "Dossier",
+    "EligibilityCriterion",
+    "EligibilityDeclaration",
+    "EvaluationMode",
+    "ExclusionCondition",
+    "ExclusionDeclaration",
+    "Kind",
+    "Level",
+    "Organisation",
+    "RemovalGround",
+    "State",
+    "TransitionLog",
+]

@@ -1,0 +1,145 @@
+"""Guard predicates of the dossier state machine, one per rule of 深工信规〔2024〕9号.
+
+Each guard is a plain predicate ``guard(dossier) -> bool`` used in a transition's ``conditions``;
+``refusal(dossier)`` says, in the user's language, which article refused. Guards read the clock from
+``dossier.now()`` so that services, deadline sweeps and the demo seed can evaluate them "as of" a date.
+"""
+
+import datetime
+import zoneinfo
+
+from django.conf import settings
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from applications.models.organisations import (
+    AGENCY_YEARLY_QUOTA,
+    ELIGIBILITY_ARTICLE,
+    EXCLUSION_ITEM_LABEL,
+)
+from applications.models.reference import Kind
+
+RECOMMENDATION_DEADLINE_MONTH_DAY = (5, 30)  # 第十五条
+
+
+def recommendation_deadline(cycle_year):
+    """第十五条: the last instant on which a district may recommend for ``cycle_year`` (30 May, Shanghai)."""
+    month, day = RECOMMENDATION_DEADLINE_MONTH_DAY
+    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    return datetime.datetime.combine(datetime.date(cycle_year, month, day), datetime.time.max, tzinfo=tz)
+
+
+def guard(refusal):
+    """Mark a predicate as a guard whose refusal message is ``refusal(dossier)``."""
+
+    def decorate(predicate):
+        predicate.refusal = refusal
+        return predicate
+
+    return decorate
+
+
+def _deadline_text(dossier):
+    return date_format(recommendation_deadline(dossier.cycle_year).date(), "Y-m-d")
+
+
+@guard(
+    lambda d: (
+        _("Art. 15: the district recommendation deadline is 30 May (%(deadline)s); it has passed.")
+        % {"deadline": _deadline_text(d)}
+    )
+)
+def before_recommendation_deadline(dossier):
+    """第十五条: districts recommend on or before 30 May of the cycle year (Asia/Shanghai)."""
+    return dossier.now() <= recommendation_deadline(dossier.cycle_year)
+
+
+@guard(
+    lambda d: _("Art. 15: the recommendation window of %(year)s is still open until 30 May.") % {"year": d.cycle_year}
+)
+def after_recommendation_deadline(dossier):
+    """第十五条: a dossier lapses only once its cycle's 30 May deadline has passed."""
+    return dossier.now() > recommendation_deadline(dossier.cycle_year)
+
+
+def _eligibility_refusal(dossier):
+    unmet = dossier.organisation.unmet_eligibility(dossier.kind)
+    return _("%(article)s: the eligibility conditions are not all declared as met: %(criteria)s.") % {
+        "article": ELIGIBILITY_ARTICLE[dossier.kind],
+        "criteria": "、".join(str(c.label) for c in unmet),
+    }
+
+
+@guard(_eligibility_refusal)
+def eligibility_met(dossier):
+    """第九条 (factory), 第十条 (park), 第十一条 (supply chain): every condition declared met, with evidence."""
+    return not dossier.organisation.unmet_eligibility(dossier.kind)
+
+
+def _exclusion_refusal(dossier):
+    exclusion = dossier.organisation.active_exclusions(on=dossier.today())[0]
+    message = _(
+        "Art. 12 item %(item)s: within the last 3 years this unit falls under “%(condition)s”; it may not "
+        "apply, be recommended or be listed."
+    ) % {"item": EXCLUSION_ITEM_LABEL[exclusion.condition], "condition": exclusion.get_condition_display()}
+    if exclusion.valid_until:
+        message += " " + _("(in force until %(date)s)") % {"date": date_format(exclusion.valid_until, "Y-m-d")}
+    return message
+
+
+@guard(_exclusion_refusal)
+def no_exclusion(dossier):
+    """第十二条: none of the six conditions within the last 3 years (for a park, its enterprises too)."""
+    return not dossier.organisation.active_exclusions(on=dossier.today())
+
+
+@guard(lambda d: _("Art. 14: the evaluation report (PDF) must be uploaded and its truthfulness attested."))
+def report_attached(dossier):
+    """第十四条: a self-evaluation or third-party evaluation report, for whose truth the uploader answers."""
+    return bool(dossier.report) and dossier.report_attested
+
+
+@guard(
+    lambda d: (
+        _("Art. 25: agency %(agency)s is barred until %(date)s; its evaluation results are not accepted.")
+        % {"agency": d.agency, "date": date_format(d.agency.barred_until, "Y-m-d")}
+    )
+)
+def agency_not_barred(dossier):
+    """第二十五条: a falsifying agency's results are not accepted for 3 years."""
+    return dossier.agency is None or not dossier.agency.is_barred(on=dossier.today())
+
+
+@guard(
+    lambda d: (
+        _("Art. 24: agency %(agency)s has already evaluated %(quota)d units in %(year)s; no more are allowed.")
+        % {"agency": d.agency, "quota": AGENCY_YEARLY_QUOTA, "year": d.cycle_year}
+    )
+)
+def agency_within_quota(dossier):
+    """第二十四条: one agency evaluates at most 15 Shenzhen units per year; a resubmission is not a new one."""
+    if dossier.agency is None or dossier.first_submitted_at is not None:
+        return True
+    return dossier.agency.evaluations_in_year(dossier.cycle_year, excluding_dossier=dossier) < AGENCY_YEARLY_QUOTA
+
+
+@guard(lambda d: _("Art. 17: only green factories enter the municipal publicity and list."))
+def is_green_factory(dossier):
+    """第十七条: the municipal list is a list of green factories."""
+    return dossier.kind == Kind.FACTORY
+
+
+@guard(lambda d: _("Art. 17: only parks and supply-chain enterprises are nominated to MIIT from review."))
+def is_park_or_supply_chain(dossier):
+    """第十七条: parks and supply chains selected in review are recommended to MIIT, not listed by the city."""
+    return dossier.kind in (Kind.PARK, Kind.SUPPLY_CHAIN)
+
+
+@guard(
+    lambda d: _(
+        "Art. 17: the 5-working-day publicity must have ended with no pending or upheld objection before publication."
+    )
+)
+def publicity_cleared(dossier):
+    """第十七条: published only after 5 working days of publicity without objection."""
+    return dossier.cleared_for_publication_at is not None

@@ -1,0 +1,29 @@
+"""Checks of uploaded files: by content, never by name (DEVELOPERS.md: every upload is untrusted)."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+PDF_MAGIC = b"%PDF-"
+
+
+def validate_pdf(uploaded):
+    """A real PDF (its first bytes), not empty, at most MAX_UPLOAD_BYTES."""
+    size = uploaded.size or 0
+    if size == 0:
+        raise ValidationError(_("The file is empty; please choose the PDF of the evaluation report."), code="empty")
+    if size > settings.MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            _("The file is %(size)s; the limit is %(limit)s.")
+            % {"size": filesizeformat(size), "limit": filesizeformat(settings.MAX_UPLOAD_BYTES)},
+            code="too_large",
+        )
+    uploaded.seek(0)
+    head = uploaded.read(1024)
+    uploaded.seek(0)
+    if PDF_MAGIC not in head[:1024] or not head.lstrip().startswith(PDF_MAGIC):
+        raise ValidationError(
+            _("This file is not a PDF (its content is not PDF, whatever its name); please upload the report as PDF."),
+            code="not_pdf",
+        )
