@@ -100,6 +100,7 @@ class DemoWorld:
         self.futian = District.objects.get(code="futian")
         self.serial = itertools.count(1)
         self.rank = itertools.count(1)
+        self.agency_turn = itertools.count()
 
     @transaction.atomic
     def build(self):
@@ -305,7 +306,7 @@ class DemoWorld:
     def _submit(self, d, year):
         if d.kind == Kind.FACTORY and d.pk % 2:
             d.evaluation_mode = EvaluationMode.AGENCY
-            d.agency = self.agencies[d.pk % 2]
+            d.agency = self.agencies[next(self.agency_turn) % len(self.agencies)]
             d.save()
         d.report.save(f"report-{d.pk}.pdf", ContentFile(MINIMAL_PDF), save=False)
         d.report_attested = True

@@ -39,7 +39,9 @@ def transition(dossier, name, *, by=None, reason="", now=None, expected_state=No
         raise TransitionRefused(_("Please give a reason; it is shown to the applicant and the district."))
     expected = expected_state if expected_state is not None else dossier.state
     with transaction.atomic():
-        locked = Dossier.objects.select_for_update().select_related("organisation", "agency").get(pk=dossier.pk)
+        locked = (
+            Dossier.objects.select_for_update(of=("self",)).select_related("organisation", "agency").get(pk=dossier.pk)
+        )
         if locked.state != expected:
             raise StaleState(
                 _("This dossier was changed by someone else (now “%(state)s”); please reload the page and try again.")

@@ -111,3 +111,19 @@ def assign():
         return ExpertAssignment.objects.create(dossier=dossier, expert=expert, conflict_declared=conflict)
 
     return _assign
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres`` need the real database; in CI (GF_REQUIRE_SERVICES=1) they must run."""
+    import os
+
+    from django.db import connection
+
+    on_postgres = connection.vendor == "postgresql"
+    required = os.environ.get("GF_REQUIRE_SERVICES") == "1"
+    if required and not on_postgres:
+        raise pytest.UsageError("GF_REQUIRE_SERVICES=1 but DATABASE_URL is not PostgreSQL")
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/...")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip)
