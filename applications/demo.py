@@ -180,13 +180,13 @@ class DemoWorld:
         district = self.districts[serial % len(self.districts)]
         if serial % 4 == 0:
             district = self.nanshan  # the demo district officer should have a full queue
-        stem = NAME_STEMS[serial % len(NAME_STEMS)]
+        # 7 is coprime with 200 stem-trade pairs, so names are distinct for the first 200 organisations.
+        combination = serial * 7 % (len(NAME_STEMS) * len(NAME_TRADES))
+        stem, trade = NAME_STEMS[combination % len(NAME_STEMS)], NAME_TRADES[combination // len(NAME_STEMS)]
         if kind == Kind.PARK:
             name = f"深圳{district.name[:-1]}{stem}{PARK_NAMES[serial % len(PARK_NAMES)]}运营管理有限公司"
         else:
-            name = f"深圳市{stem}{NAME_TRADES[serial % len(NAME_TRADES)]}有限公司"
-        if Organisation.objects.filter(name=name).exists():
-            name = name.replace("有限公司", f"（第{serial}分厂）有限公司")
+            name = f"深圳市{stem}{trade}有限公司"
         org = Organisation.objects.create(
             credit_code=credit_code(serial),
             name=name,

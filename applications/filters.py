@@ -6,11 +6,11 @@ from applications.models import District, Dossier, Kind, State
 
 class DossierFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Name or credit code"))
-    state = django_filters.ChoiceFilter(choices=State.choices, label=_("State"))
-    kind = django_filters.ChoiceFilter(choices=Kind.choices, label=_("Kind"))
+    state = django_filters.ChoiceFilter(choices=State.choices, label=_("State"), empty_label=_("All"))
+    kind = django_filters.ChoiceFilter(choices=Kind.choices, label=_("Kind"), empty_label=_("All"))
     cycle_year = django_filters.NumberFilter(label=_("Cycle year"))
     district = django_filters.ModelChoiceFilter(
-        field_name="organisation__district", queryset=District.objects.all(), label=_("District")
+        field_name="organisation__district", queryset=District.objects.all(), label=_("District"), empty_label=_("All")
     )
 
     class Meta:

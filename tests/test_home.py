@@ -48,3 +48,9 @@ def test_interface_switches_to_english(client, world):
     body = client.get(reverse("home")).content.decode()
     assert "Dossiers" in body
     assert "申报档案" not in body
+
+
+def test_chinese_is_shown_whatever_the_browser_asks_for(client, world):
+    client.force_login(world.applicant_a)
+    body = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "申报档案" in body
