@@ -85,3 +85,28 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class Invitation(models.Model):
+    """An invitation to join an organisation's account, sent by its district or a colleague."""
+
+    organisation = models.ForeignKey(
+        "applications.Organisation",
+        on_delete=models.PROTECT,
+        related_name="invitations",
+        verbose_name=_("organisation"),
+    )
+    email = models.EmailField(_("email"))
+    token = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_by = models.OneToOneField(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self):
+        return f"{self.email} → {self.organisation}"

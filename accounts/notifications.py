@@ -16,14 +16,18 @@ def notify(users, *, title, body="", url=""):
     """Put a notification in each user's inbox and email those who have an address."""
     users = list(users)
     Notification.objects.bulk_create([Notification(recipient=u, title=title[:200], body=body, url=url) for u in users])
-    addresses = [u.email for u in users if u.email]
-    if addresses:
-        try:
-            send_mail(title, f"{body}\n\n{url}".strip(), settings.DEFAULT_FROM_EMAIL, addresses)
-        except OSError:
-            # The inbox copy is already saved; a mail server outage must not undo a transition.
-            log.exception("could not send mail for %r", title)
+    send_email([u.email for u in users if u.email], title, f"{body}\n\n{url}".strip())
     return len(users)
+
+
+def send_email(addresses, subject, body):
+    if not addresses:
+        return
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, addresses)
+    except OSError:
+        # The inbox copy is already saved; a mail server outage must not undo the operation.
+        log.exception("could not send mail for %r", subject)
 
 
 def notify_transition(log_entry_id):

@@ -126,3 +126,59 @@ def users_to_notify(dossier):
         | Q(role=Role.DISTRICT, district_id=dossier.organisation.district_id),
         is_active=True,
     )
+
+
+def pool_requests_for(user):
+    from applications.models import PoolRequest
+
+    qs = PoolRequest.objects.select_related("organisation__district", "requested_by")
+    if not user.is_authenticated:
+        return qs.none()
+    if _sees_all(user):
+        return qs
+    if user.role == Role.APPLICANT and user.organisation_id:
+        return qs.filter(organisation_id=user.organisation_id)
+    if user.role == Role.DISTRICT and user.district_id:
+        return qs.filter(organisation__district_id=user.district_id)
+    return qs.none()
+
+
+def may_edit_evaluation(user, dossier):
+    """The applicant's own users edit its self-evaluation while it is pooled or returned."""
+    from applications.services import EDITABLE_STATES
+
+    return (
+        user.role == Role.APPLICANT
+        and user.organisation_id == dossier.organisation_id
+        and dossier.state in EDITABLE_STATES
+    )
+
+
+def may_upload_report(user, dossier):
+    """The commissioned agency uploads the report of its client's dossier while it is editable."""
+    from applications.services import EDITABLE_STATES
+
+    return (
+        user.role == Role.AGENCY
+        and user.agency_id is not None
+        and user.agency_id == dossier.agency_id
+        and dossier.state in EDITABLE_STATES
+    )
+
+
+def agency_quota(agency):
+    """第二十四条: (evaluations used, quota, cycle year) for the cycle now open."""
+    from django.utils import timezone
+
+    from applications.models.guards import open_cycle_year
+    from applications.models.organisations import AGENCY_YEARLY_QUOTA
+
+    year = open_cycle_year(timezone.localdate())
+    return {
+        "used": agency.evaluations_in_year(year),
+        "quota": AGENCY_YEARLY_QUOTA,
+        "year": year,
+        "barred": agency.is_barred(),
+        "barred_until": agency.barred_until,
+        "bar_reason": agency.bar_reason,
+    }

@@ -6,6 +6,9 @@ from accounts import views
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("signup/", views.signup, name="signup"),
+    path("invite/<int:organisation_pk>/", views.invite, name="invite"),
+    path("invitation/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/read/", views.mark_all_read, name="inbox_mark_read"),
 ]

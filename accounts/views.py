@@ -1,8 +1,54 @@
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from accounts import scoping, services
+from accounts.forms import AcceptInvitationForm, InvitationForm, SignupForm
+from accounts.models import Role
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = services.register_applicant(form=form)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome. Next: ask your district to add you to its cultivation pool."))
+        return redirect("pool_request")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+@login_required
+def invite(request, organisation_pk):
+    """A colleague (applicant) or the organisation's district invites someone to its account."""
+    organisation = get_object_or_404(scoping.organisations_for(request.user), pk=organisation_pk)
+    if request.user.role not in (Role.APPLICANT, Role.DISTRICT):
+        raise Http404
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.invite(organisation=organisation, email=form.cleaned_data["email"], by=request.user, request=request)
+        messages.success(request, _("An invitation was sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+        return redirect("home")
+    return render(request, "accounts/invite.html", {"form": form, "organisation": organisation})
+
+
+def accept_invitation(request, token):
+    invitation = services.usable_invitation(token)
+    if invitation is None:
+        raise Http404
+    form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = services.accept_invitation(invitation, form=form)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("home")
+    return render(request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation})
 
 
 @login_required

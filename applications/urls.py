@@ -1,9 +1,16 @@
 from django.urls import path
 
-from applications import views
+from applications.views import agency, applicant, dossiers, pool
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("dossiers/<int:pk>/", views.dossier_detail, name="dossier_detail"),
-    path("dossiers/<int:pk>/do/<slug:name>/", views.dossier_transition, name="dossier_transition"),
+    path("", dossiers.home, name="home"),
+    path("dossiers/<int:pk>/", dossiers.dossier_detail, name="dossier_detail"),
+    path("dossiers/<int:pk>/do/<slug:name>/", dossiers.dossier_transition, name="dossier_transition"),
+    path("dossiers/<int:pk>/files/<slug:which>.pdf", dossiers.dossier_file, name="dossier_file"),
+    path("dossiers/<int:pk>/self-evaluation/", applicant.self_evaluation, name="self_evaluation"),
+    path("dossiers/<int:pk>/report/", agency.upload_report, name="upload_report"),
+    path("dossiers/<int:pk>/notes/", pool.save_notes, name="save_notes"),
+    path("pool/request/", applicant.pool_request, name="pool_request"),
+    path("district/pool/", pool.pool, name="district_pool"),
+    path("district/pool/requests/<int:pk>/<slug:decision>/", pool.decide_request, name="decide_pool_request"),
 ]

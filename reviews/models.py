@@ -1,10 +1,31 @@
-"""Expert review (第十七条). An assignment is the basis of an expert's scope; scoring comes with #5."""
+"""District recommendation (第十五条) and expert review (第十七条)."""
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+
+class RecommendationBatch(models.Model):
+    """第十五条: the list a district sends to the city for one cycle year. Its dossiers point to it."""
+
+    district = models.ForeignKey(
+        "applications.District", on_delete=models.PROTECT, related_name="recommendation_batches"
+    )
+    cycle_year = models.PositiveSmallIntegerField(_("cycle year"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    note = models.TextField(_("covering note"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("recommendation batch")
+        verbose_name_plural = _("recommendation batches")
+
+    def __str__(self):
+        return f"{self.district} · {self.cycle_year} · {self.submitted_at:%Y-%m-%d}"
 
 
 class ExpertAssignment(models.Model):

@@ -127,3 +127,12 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def spring():
+    """The clock at 10 March 2027, 10:00 Shanghai: the 2027 recommendation window is open."""
+    import time_machine
+
+    with time_machine.travel(at(2027, 3, 10), tick=True) as traveller:
+        yield traveller

@@ -8,6 +8,7 @@ from applications.models.dossiers import (
     State,
     TransitionLog,
 )
+from applications.models.evaluation import INDICATORS, PoolRequest, SelfEvaluation
 from applications.models.organisations import (
     ELIGIBILITY_CRITERIA,
     Agency,
@@ -21,6 +22,7 @@ from applications.models.reference import District, Kind, Level
 
 __all__ = [
     "ELIGIBILITY_CRITERIA",
+    "INDICATORS",
     "REASON_REQUIRED",
     "TRANSITION_LABELS",
     "TRANSITION_NAMES",
@@ -35,7 +37,9 @@ __all__ = [
     "Kind",
     "Level",
     "Organisation",
+    "PoolRequest",
     "RemovalGround",
+    "SelfEvaluation",
     "State",
     "TransitionLog",
 ]

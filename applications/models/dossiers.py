@@ -106,6 +106,20 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     removed_on = models.DateField(_("removed on"), null=True, blank=True)
     outcome_reason = models.TextField(_("reason for the outcome"), blank=True)
 
+    cultivation_notes = models.TextField(_("cultivation plan notes (district)"), blank=True)
+    district_ready_at = models.DateTimeField(_("checked by the district at"), null=True, blank=True)
+    district_ready_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recommendation_batch = models.ForeignKey(
+        "reviews.RecommendationBatch",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+        verbose_name=_("recommendation batch"),
+    )
+
     # The national platform (green.miit.gov.cn) stays the place of filing; we record its status (Art. 6).
     platform_status = models.CharField(_("national platform status"), max_length=100, blank=True)
     platform_reference = models.CharField(_("national platform reference"), max_length=100, blank=True)
@@ -193,6 +207,8 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     def return_for_revision(self, reason=""):
         """The district returns the dossier with reasons; the applicant revises and resubmits."""
         self.return_reason = reason
+        self.district_ready_at = None
+        self.district_ready_by = None
 
     @transition(
         field=state,
@@ -200,9 +216,10 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         target=State.RECOMMENDED,
         conditions=[g.before_recommendation_deadline, g.eligibility_met, g.no_exclusion, g.agency_not_barred],
     )
-    def recommend(self, reason=""):
+    def recommend(self, reason="", *, batch=None):
         """第十五条: recommended to the city by 30 May; the dossier is then on the district list."""
         self.recommended_at = self.now()
+        self.recommendation_batch = batch
         self.level = Level.DISTRICT
 
     @transition(field=state, source=State.RECOMMENDED, target=State.IN_LIBRARY, conditions=[g.no_exclusion])

@@ -143,3 +143,9 @@ def is_park_or_supply_chain(dossier):
 def publicity_cleared(dossier):
     """第十七条: published only after 5 working days of publicity without objection."""
     return dossier.cleared_for_publication_at is not None
+
+
+def open_cycle_year(today):
+    """The cycle whose 30 May deadline (第十五条) is still ahead: this year until 30 May, then next year."""
+    month, day = RECOMMENDATION_DEADLINE_MONTH_DAY
+    return today.year if (today.month, today.day) <= (month, day) else today.year + 1

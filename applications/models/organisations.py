@@ -35,6 +35,8 @@ class Organisation(models.Model):
     industry = models.CharField(_("industry (GB/T 4754-2017)"), max_length=100, blank=True)
     ownership = models.CharField(_("ownership type"), max_length=50, blank=True)
     legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
+    registered_capital = models.CharField(_("registered capital"), max_length=50, blank=True)
+    established_on = models.DateField(_("date of establishment"), null=True, blank=True)
     contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)

@@ -1,0 +1,121 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import scoping
+from accounts.models import Role
+from applications import guidance, services
+from applications.filters import DossierFilter
+from applications.forms import TransitionForm
+from applications.models import REASON_REQUIRED, TRANSITION_LABELS, TRANSITION_NAMES
+from applications.spreadsheets import xlsx_response
+
+PAGE_SIZE = 50
+# Transitions that have their own screens (self-evaluation form, batch page, municipal screens).
+OWN_SCREEN = {"submit", "recommend", "select_for_publicity", "publish", "remove"}
+
+
+@login_required
+def home(request):
+    """Each role's home: its panel and the dossiers in its scope, with state and next deadline."""
+    dossier_filter = DossierFilter(request.GET, queryset=scoping.dossiers_for(request.user))
+    if request.GET.get("format") == "xlsx":
+        return dossiers_xlsx(dossier_filter.qs)
+    page = Paginator(dossier_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"filter": dossier_filter, "page": page}
+    if request.user.role == Role.APPLICANT and request.user.organisation_id:
+        context["pool_requests"] = scoping.pool_requests_for(request.user).filter(status="pending")
+    if request.user.role == Role.AGENCY and request.user.agency_id:
+        context["quota"] = scoping.agency_quota(request.user.agency)
+    return render(request, "applications/home.html", context)
+
+
+def dossiers_xlsx(queryset):
+    headers = [
+        _("Organisation"),
+        _("Unified social credit code"),
+        _("District"),
+        _("Kind"),
+        _("Cycle year"),
+        _("State"),
+        _("Evaluation"),
+        _("Agency"),
+    ]
+    rows = [
+        [d.organisation.name, d.organisation.credit_code, d.organisation.district.name, d.get_kind_display(), d.cycle_year,
+         d.get_state_display(), d.get_evaluation_mode_display(), d.agency.name if d.agency else ""]
+        for d in queryset
+    ]  # fmt: skip
+    return xlsx_response("dossiers", headers, rows, title=_("Dossiers"))
+
+
+@login_required
+def dossier_detail(request, pk):
+    dossier = scoping.get_dossier(request.user, pk)
+    actions = [
+        {
+            "name": name,
+            "label": TRANSITION_LABELS[name],
+            "reason_required": name in REASON_REQUIRED,
+            "refusals": dossier.refusals(name),
+        }
+        for name in scoping.allowed_transitions(request.user, dossier)
+        if name not in OWN_SCREEN
+    ]
+    deadline = dossier.next_deadline()
+    context = {
+        "dossier": dossier,
+        "actions": actions,
+        "timeline": dossier.transitions.select_related("actor"),
+        "form": TransitionForm(),
+        "next_step": guidance.next_step(dossier, request.user),
+        "deadline": deadline,
+        "days_left": guidance.days_left(deadline[1]) if deadline else None,
+        "evaluation": getattr(dossier, "self_evaluation", None),
+        "may_edit_evaluation": scoping.may_edit_evaluation(request.user, dossier),
+        "may_upload_report": scoping.may_upload_report(request.user, dossier),
+        "is_district": request.user.role == Role.DISTRICT,
+    }
+    return render(request, "applications/dossier_detail.html", context)
+
+
+@login_required
+@require_POST
+def dossier_transition(request, pk, name):
+    dossier = scoping.get_dossier(request.user, pk)
+    if name not in TRANSITION_NAMES:
+        raise Http404
+    allowed, _why = scoping.may_transition(request.user, dossier, name)
+    if not allowed:
+        raise Http404
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors.as_text())
+        return redirect("dossier_detail", pk=pk)
+    try:
+        services.transition(dossier, name, by=request.user, reason=form.cleaned_data["reason"])
+    except services.TransitionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, TRANSITION_LABELS[name])
+    return redirect("dossier_detail", pk=pk)
+
+
+@login_required
+def dossier_file(request, pk, which):
+    """The report or evidence PDF, to users in scope only (there is no public media URL)."""
+    dossier = scoping.get_dossier(request.user, pk)
+    if which == "report":
+        field = dossier.report
+    elif which == "evidence":
+        field = getattr(getattr(dossier, "self_evaluation", None), "evidence_file", None)
+    else:
+        raise Http404
+    if not field:
+        raise Http404
+    filename = f"{dossier.organisation.name}-{dossier.cycle_year}-{which}.pdf"
+    return FileResponse(field.open("rb"), content_type="application/pdf", filename=filename)

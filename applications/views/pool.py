@@ -1,0 +1,132 @@
+"""The district officer's cultivation pool (第八条, 第十三条): add units, bulk import, requests, notes."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import scoping
+from accounts.models import Role
+from applications import services
+from applications.forms import BulkPoolForm, NotesForm, PoolAddForm, TransitionForm
+from applications.models import Organisation, State
+from applications.spreadsheets import xlsx_response
+
+
+def district_officer(request):
+    if request.user.role != Role.DISTRICT or not request.user.district_id:
+        raise Http404
+    return request.user.district
+
+
+@login_required
+def pool(request):
+    district = district_officer(request)
+    pooled = scoping.dossiers_for(request.user).filter(state__in=[State.POOLED, State.RETURNED, State.SUBMITTED])
+    year = request.GET.get("year")
+    if year and year.isdigit():
+        pooled = pooled.filter(cycle_year=int(year))
+    if request.GET.get("format") == "xlsx":
+        headers = [
+            _("Organisation"),
+            _("Unified social credit code"),
+            _("Kind"),
+            _("Cycle year"),
+            _("State"),
+            _("Cultivation plan notes"),
+        ]
+        rows = [
+            [
+                d.organisation.name,
+                d.organisation.credit_code,
+                d.get_kind_display(),
+                d.cycle_year,
+                d.get_state_display(),
+                d.cultivation_notes,
+            ]
+            for d in pooled
+        ]
+        return xlsx_response("cultivation-pool", headers, rows, title=_("Cultivation pool"))
+    add_form, bulk_form, results = PoolAddForm(prefix="add"), BulkPoolForm(prefix="bulk"), None
+    if request.method == "POST" and "add-credit_code" in request.POST:
+        add_form = PoolAddForm(request.POST, prefix="add")
+        if add_form.is_valid():
+            if add_one(request, district, add_form):
+                return redirect("district_pool")
+    elif request.method == "POST":
+        bulk_form = BulkPoolForm(request.POST, request.FILES, prefix="bulk")
+        if bulk_form.is_valid():
+            results = services.bulk_pool(
+                bulk_form.rows, district=district, kind=bulk_form.cleaned_data["kind"],
+                cycle_year=bulk_form.cleaned_data["cycle_year"], by=request.user,
+            )  # fmt: skip
+            added = sum(r.ok for r in results)
+            messages.info(
+                request, _("%(added)d of %(total)d rows added to the pool.") % {"added": added, "total": len(results)}
+            )
+    context = {
+        "district": district,
+        "pooled": pooled.order_by("-cycle_year", "organisation__name"),
+        "requests": scoping.pool_requests_for(request.user).filter(status="pending"),
+        "add_form": add_form,
+        "bulk_form": bulk_form,
+        "results": results,
+        "reply_form": TransitionForm(),
+    }
+    return render(request, "applications/pool.html", context)
+
+
+def add_one(request, district, form):
+    code, name = form.cleaned_data["credit_code"], form.cleaned_data["name"].strip()
+    organisation = Organisation.objects.filter(credit_code=code).first()
+    if organisation is not None and organisation.district_id != district.pk:
+        form.add_error("credit_code", _("This unit belongs to %(district)s.") % {"district": organisation.district})
+        return False
+    if organisation is None and not name:
+        form.add_error("name", _("This credit code is not registered yet: give the unit's name to register it."))
+        return False
+    try:
+        with transaction.atomic():
+            if organisation is None:
+                organisation = Organisation.objects.create(credit_code=code, name=name, district=district)
+            services.pool(organisation, form.cleaned_data["kind"], form.cleaned_data["cycle_year"], by=request.user)
+    except services.TransitionRefused as refused:
+        form.add_error(None, refused.message)
+        return False
+    messages.success(request, _("%(organisation)s was added to the pool.") % {"organisation": organisation})
+    return True
+
+
+@login_required
+@require_POST
+def decide_request(request, pk, decision):
+    district_officer(request)
+    pool_request = get_object_or_404(scoping.pool_requests_for(request.user), pk=pk)
+    form = TransitionForm(request.POST)
+    note = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.decide_pool_request(pool_request, accept=decision == "accept", by=request.user, note=note)
+    except services.TransitionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request, _("The request of %(organisation)s was answered.") % {"organisation": pool_request.organisation}
+        )
+    return redirect("district_pool")
+
+
+@login_required
+@require_POST
+def save_notes(request, pk):
+    district_officer(request)
+    dossier = scoping.get_dossier(request.user, pk)
+    form = NotesForm(request.POST)
+    if form.is_valid():
+        dossier.cultivation_notes = form.cleaned_data["cultivation_notes"]
+        dossier._history_user = request.user
+        dossier.save(update_fields=["cultivation_notes", "updated_at"])
+        messages.success(request, _("Notes saved."))
+    return redirect("dossier_detail", pk=pk)

@@ -1,0 +1,91 @@
+"""The district's review queue and its recommendation batch to the city (第十五条)."""
+
+from collections import Counter
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import scoping
+from applications import services as dossier_services
+from applications.models import Kind, State
+from applications.models.guards import open_cycle_year, recommendation_deadline
+from applications.spreadsheets import xlsx_response
+from applications.views.dossiers import dossiers_xlsx
+from applications.views.pool import district_officer
+from reviews import services
+from reviews.forms import BatchForm, QueueFilter
+
+
+@login_required
+def queue(request):
+    district_officer(request)
+    data = request.GET.copy()
+    data.setdefault("state", State.SUBMITTED)
+    queue_filter = QueueFilter(data, queryset=scoping.dossiers_for(request.user))
+    if request.GET.get("format") == "xlsx":
+        return dossiers_xlsx(queue_filter.qs)
+    page = Paginator(queue_filter.qs, 50).get_page(request.GET.get("page"))
+    return render(request, "reviews/queue.html", {"filter": queue_filter, "page": page})
+
+
+@login_required
+@require_POST
+def mark_ready(request, pk):
+    district_officer(request)
+    dossier = scoping.get_dossier(request.user, pk)
+    try:
+        services.mark_ready(dossier, by=request.user)
+    except dossier_services.TransitionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Marked as checked; it is preselected in the recommendation batch."))
+    return redirect("dossier_detail", pk=pk)
+
+
+@login_required
+def batch(request):
+    district = district_officer(request)
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() else open_cycle_year(timezone.localdate())
+    candidates = (
+        scoping.dossiers_for(request.user)
+        .filter(cycle_year=year, state=State.SUBMITTED)
+        .order_by("kind", "organisation__name")
+    )
+    deadline = recommendation_deadline(year)
+    form = BatchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        chosen = candidates.filter(pk__in=[int(p) for p in request.POST.getlist("dossiers") if p.isdigit()])
+        try:
+            sent = services.recommend_batch(
+                district=district, cycle_year=year, dossiers=chosen, by=request.user, note=form.cleaned_data["note"]
+            )
+        except dossier_services.TransitionRefused as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(request, _("%(n)d dossiers were recommended to the city.") % {"n": sent.dossiers.count()})
+            return redirect(f"{request.path}?year={year}")
+    if request.GET.get("format") == "xlsx":
+        sent = scoping.dossiers_for(request.user).filter(cycle_year=year, recommendation_batch__isnull=False)
+        headers = [_("Organisation"), _("Unified social credit code"), _("Kind"), _("State"), _("Recommended at")]
+        rows = [[d.organisation.name, d.organisation.credit_code, d.get_kind_display(), d.get_state_display(),
+                 timezone.localtime(d.recommended_at).strftime("%Y-%m-%d %H:%M")] for d in sent]  # fmt: skip
+        return xlsx_response(f"recommendation-{year}", headers, rows, title=_("Recommendation list"))
+    counts = Counter(d.kind for d in candidates if d.district_ready_at)
+    batches = district.recommendation_batches.filter(cycle_year=year).prefetch_related("dossiers__organisation")
+    context = {
+        "year": year,
+        "years": [year - 1, year, year + 1],
+        "candidates": candidates,
+        "deadline": deadline,
+        "open": timezone.now() <= deadline,
+        "counts": [(label, counts.get(kind, 0), kind) for kind, label in Kind.choices],
+        "form": form,
+        "batches": batches,
+    }
+    return render(request, "reviews/batch.html", context)
