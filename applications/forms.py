@@ -107,7 +107,10 @@ class SelfEvaluationForm(forms.Form):
             )
             self.exclusions.append((self[name], self[f"{name}_evidence"]))
         self.indicators = []
+        evaluation = getattr(dossier, "self_evaluation", None)
+        product = (evaluation.product_unit if evaluation else "") or _("unit of product")
         for field, label, unit in INDICATORS:
+            unit = unit.format(product=product)
             self.fields[field] = forms.DecimalField(
                 label=label, required=False, min_value=0, max_digits=14, decimal_places=4
             )

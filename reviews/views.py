@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from accounts import scoping
 from applications import services as dossier_services
-from applications.models import Kind, State
-from applications.models.guards import open_cycle_year, recommendation_deadline
+from applications.models import Dossier, Kind, State
+from applications.models.guards import before_recommendation_deadline, open_cycle_year, recommendation_deadline
 from applications.spreadsheets import xlsx_response
 from applications.views.dossiers import dossiers_xlsx
 from applications.views.pool import district_officer
@@ -58,6 +58,7 @@ def batch(request):
         .order_by("kind", "organisation__name")
     )
     deadline = recommendation_deadline(year)
+    probe = Dossier(cycle_year=year)
     form = BatchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         chosen = candidates.filter(pk__in=[int(p) for p in request.POST.getlist("dossiers") if p.isdigit()])
@@ -83,7 +84,8 @@ def batch(request):
         "years": [year - 1, year, year + 1],
         "candidates": candidates,
         "deadline": deadline,
-        "open": timezone.now() <= deadline,
+        "open": before_recommendation_deadline(probe),
+        "closed_message": before_recommendation_deadline.refusal(probe),
         "counts": [(label, counts.get(kind, 0), kind) for kind, label in Kind.choices],
         "form": form,
         "batches": batches,

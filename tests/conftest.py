@@ -1,6 +1,8 @@
 """Personas (after healthchecks' hc/test.py): a small named world every access test uses."""
 
 import datetime
+import os
+import shutil
 import zoneinfo
 from dataclasses import dataclass
 
@@ -14,6 +16,9 @@ from reviews.services import clear_for_publication
 from tests.factories import AgencyFactory, OrganisationFactory, UserFactory, attach_pdf, declare_eligible, district
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+CHROMIUM = "/usr/bin/chromium"
+# Browser tests drive the live server with Playwright's sync API from the test thread (STACK.md).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def at(year, month, day, hour=10, minute=0):
@@ -25,6 +30,19 @@ def _fast_and_private(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.LANGUAGE_CODE = "zh-hans"
+
+
+@pytest.fixture
+def districts(db):
+    """The 11 districts. Transactional tests (run last) flush the migration's rows; seed them again."""
+    import importlib
+
+    from django.apps import apps
+
+    from applications.models import District
+
+    if not District.objects.exists():
+        importlib.import_module("applications.migrations.0002_districts").seed(apps, None)
 
 
 @dataclass
@@ -43,7 +61,7 @@ class World:
 
 
 @pytest.fixture
-def world(db):
+def world(districts):
     org_a = OrganisationFactory(name="深圳市甲绿色制造有限公司", district=district("nanshan"))
     org_b = OrganisationFactory(name="深圳市乙精密电子有限公司", district=district("futian"))
     for org in (org_a, org_b):
@@ -120,13 +138,19 @@ def pytest_collection_modifyitems(config, items):
     from django.db import connection
 
     on_postgres = connection.vendor == "postgresql"
+    has_chromium = shutil.which(CHROMIUM) is not None
     required = os.environ.get("GF_REQUIRE_SERVICES") == "1"
-    if required and not on_postgres:
-        raise pytest.UsageError("GF_REQUIRE_SERVICES=1 but DATABASE_URL is not PostgreSQL")
-    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/...")
+    if required and not (on_postgres and has_chromium):
+        raise pytest.UsageError("GF_REQUIRE_SERVICES=1 needs DATABASE_URL on PostgreSQL and /usr/bin/chromium")
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/...")
+    skip_browser = pytest.mark.skip(
+        reason="needs Debian's Chromium at /usr/bin/chromium (bin/test installs it as root)"
+    )
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
-            item.add_marker(skip)
+            item.add_marker(skip_pg)
+        if "browser" in item.keywords and not has_chromium:
+            item.add_marker(skip_browser)
 
 
 @pytest.fixture
@@ -136,3 +160,38 @@ def spring():
 
     with time_machine.travel(at(2027, 3, 10), tick=True) as traveller:
         yield traveller
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium, never a downloaded browser (DEVELOPERS.md)."""
+    flags = [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+    ]
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "headless": True, "args": flags}
+
+
+class Screens:
+    """Saves numbered full-page screenshots of a test under test-artifacts/screenshots/<test>/."""
+
+    def __init__(self, name):
+        from django.conf import settings
+
+        self.folder = settings.BASE_DIR / "test-artifacts" / "screenshots" / name
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir(parents=True)
+        self.count = 0
+
+    def __call__(self, page, label):
+        self.count += 1
+        page.screenshot(path=str(self.folder / f"{self.count:02d}-{label}.png"), full_page=True)
+
+
+@pytest.fixture
+def screens(request):
+    return Screens(request.node.name)

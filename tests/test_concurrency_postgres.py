@@ -9,7 +9,7 @@ from applications import services
 from applications.models import Dossier, State, TransitionLog
 from tests.conftest import at, make_dossier
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def race(dossier_pk, attempts):

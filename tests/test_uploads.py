@@ -76,15 +76,15 @@ def test_files_are_served_only_within_scope(client, world, assign):
     client.force_login(world.applicant_a)
     response = client.get(url)
     assert response.status_code == 200
+    # Consuming the stream lets the test client close the file without closing the database connection.
     assert b"".join(response.streaming_content) == stored(dossier.report)
-    response.close()
     for outsider in (world.applicant_b, world.officer_futian, world.expert):
         client.force_login(outsider)
         assert client.get(url).status_code == 404
     client.force_login(world.officer_nanshan)
     response = client.get(url)
     assert response.status_code == 200
-    response.close()
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
     client.force_login(world.applicant_a)
     assert client.get(reverse("dossier_file", args=[dossier.pk, "evidence"])).status_code == 404
 

@@ -334,6 +334,7 @@ REASON_REQUIRED = {
     "uphold_objection",
     "exclude_from_national_list",
     "remove",
+    "withdraw",
 }
 TRANSITION_NAMES = [
     "submit",

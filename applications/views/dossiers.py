@@ -46,10 +46,18 @@ def dossiers_xlsx(queryset):
         _("Agency"),
     ]
     rows = [
-        [d.organisation.name, d.organisation.credit_code, d.organisation.district.name, d.get_kind_display(), d.cycle_year,
-         d.get_state_display(), d.get_evaluation_mode_display(), d.agency.name if d.agency else ""]
+        [
+            d.organisation.name,
+            d.organisation.credit_code,
+            d.organisation.district.name,
+            d.get_kind_display(),
+            d.cycle_year,
+            d.get_state_display(),
+            d.get_evaluation_mode_display(),
+            d.agency.name if d.agency else "",
+        ]
         for d in queryset
-    ]  # fmt: skip
+    ]
     return xlsx_response("dossiers", headers, rows, title=_("Dossiers"))
 
 

@@ -53,9 +53,8 @@ def pool(request):
     add_form, bulk_form, results = PoolAddForm(prefix="add"), BulkPoolForm(prefix="bulk"), None
     if request.method == "POST" and "add-credit_code" in request.POST:
         add_form = PoolAddForm(request.POST, prefix="add")
-        if add_form.is_valid():
-            if add_one(request, district, add_form):
-                return redirect("district_pool")
+        if add_form.is_valid() and add_one(request, district, add_form):
+            return redirect("district_pool")
     elif request.method == "POST":
         bulk_form = BulkPoolForm(request.POST, request.FILES, prefix="bulk")
         if bulk_form.is_valid():
