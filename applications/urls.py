@@ -12,5 +12,6 @@ urlpatterns = [
     path("dossiers/<int:pk>/notes/", pool.save_notes, name="save_notes"),
     path("pool/request/", applicant.pool_request, name="pool_request"),
     path("district/pool/", pool.pool, name="district_pool"),
+    path("district/pool/search/", pool.search_organisations, name="search_organisations"),
     path("district/pool/requests/<int:pk>/<slug:decision>/", pool.decide_request, name="decide_pool_request"),
 ]

@@ -175,3 +175,11 @@ def test_batch_page_cannot_recommend_another_districts_dossier(client, world):
 def test_district_pages_are_not_for_other_roles(client, world, name):
     client.force_login(world.applicant_a)
     assert client.get(reverse(name)).status_code == 404
+
+
+def test_search_finds_only_the_officers_district(client, world):
+    client.force_login(world.officer_nanshan)
+    found = client.get(reverse("search_organisations"), {"q": "深圳市"}, HTTP_HX_REQUEST="true").context["found"]
+    assert list(found) == [world.org_a]
+    by_code = client.get(reverse("search_organisations"), {"q": world.org_a.credit_code[:10].lower()}).context["found"]
+    assert list(by_code) == [world.org_a]

@@ -92,3 +92,17 @@ def test_files_are_served_only_within_scope(client, world, assign):
 def test_media_files_have_no_public_url(client, world):
     dossier = make_dossier(world.org_a, State.SUBMITTED)
     assert client.get("/media/" + dossier.report.name).status_code == 404
+
+
+def test_evidence_file_is_not_served_outside_scope(client, world):
+    from applications.models import SelfEvaluation
+
+    dossier = make_dossier(world.org_a, State.SUBMITTED)
+    evaluation = SelfEvaluation.objects.create(dossier=dossier)
+    evaluation.evidence_file.save("evidence.pdf", SimpleUploadedFile("evidence.pdf", MINIMAL_PDF))
+    url = reverse("dossier_file", args=[dossier.pk, "evidence"])
+    client.force_login(world.officer_futian)
+    assert client.get(url).status_code == 404
+    client.force_login(world.applicant_a)
+    response = client.get(url)
+    assert b"".join(response.streaming_content) == MINIMAL_PDF

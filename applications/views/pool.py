@@ -129,3 +129,17 @@ def save_notes(request, pk):
         dossier.save(update_fields=["cultivation_notes", "updated_at"])
         messages.success(request, _("Notes saved."))
     return redirect("dossier_detail", pk=pk)
+
+
+@login_required
+def search_organisations(request):
+    """htmx: organisations of the officer's district matching a name or credit code, to add to the pool."""
+    district_officer(request)
+    query = request.GET.get("q", "").strip()
+    found = []
+    if len(query) >= 2:
+        scope = scoping.organisations_for(request.user)
+        found = (
+            scope.filter(name__icontains=query) | scope.filter(credit_code__startswith=query.replace(" ", "").upper())
+        )[:10]
+    return render(request, "applications/_organisation_search.html", {"found": found, "query": query})
