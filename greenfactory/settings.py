@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "applications",
     "reviews",
     "registry",
+    "workdays",
 ]
 
 MIDDLEWARE = [

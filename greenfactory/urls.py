@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
+    path("", include("workdays.urls")),
     path("", include("reviews.urls")),
     path("", include("applications.urls")),
 ]
