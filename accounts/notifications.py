@@ -47,3 +47,19 @@ def notify_transition(log_entry_id):
         "state": dossier.get_state_display(),
     }
     notify(recipients, title=title, body=entry.reason, url=reverse("dossier_detail", args=[dossier.pk]))
+
+
+def notify_once(key, users, *, title, body="", url=""):
+    """Like ``notify``, but a second call with the same ``key`` sends nothing (reminders of sweeps)."""
+    from django.db import IntegrityError, transaction
+
+    from accounts.models import SentReminder
+
+    try:
+        with transaction.atomic():
+            SentReminder.objects.create(key=key)
+    except IntegrityError:
+        return 0
+    users = list(users)
+    transaction.on_commit(lambda: notify(users, title=title, body=body, url=url))
+    return len(users)

@@ -182,3 +182,15 @@ def agency_quota(agency):
         "barred_until": agency.barred_until,
         "bar_reason": agency.bar_reason,
     }
+
+
+def district_officers(district_id):
+    from accounts.models import User
+
+    return User.objects.filter(role=Role.DISTRICT, district_id=district_id, is_active=True)
+
+
+def city_staff():
+    from accounts.models import User
+
+    return User.objects.filter(role__in=[Role.MUNICIPAL, Role.STAFF], is_active=True)

@@ -8,6 +8,7 @@ filesystem transport, so a newcomer needs no services. Production sets ``DATABAS
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -144,6 +145,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="greenfactory@localhost")
 # Celery: Redis when configured, else the filesystem transport (no service needed).
 REDIS_URL = env("REDIS_URL", default="")
 CELERY_FS_DIR = VAR_DIR / "celery"
+for _folder in ("queue", "control"):
+    (CELERY_FS_DIR / _folder).mkdir(parents=True, exist_ok=True)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
@@ -162,7 +165,37 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE = {}
+# Deadline sweeps (times are Asia/Shanghai). Each is idempotent; see greenfactory/sweeps.py.
+CELERY_BEAT_SCHEDULE = {
+    "close-recommendation-window": {  # 第十五条
+        "task": "greenfactory.sweeps.lapse_unrecommended",
+        "schedule": crontab(minute=5, hour=0, day_of_month=31, month_of_year=5),
+    },
+    "recommendation-reminders": {  # 14 and 3 days before 30 May
+        "task": "greenfactory.sweeps.recommendation_reminders",
+        "schedule": crontab(minute=0, hour=9, day_of_month="16,27", month_of_year=5),
+    },
+    "clear-ended-publicity": {  # 第十七条, each working day (the sweep skips other days)
+        "task": "greenfactory.sweeps.clear_ended_publicity",
+        "schedule": crontab(minute=30, hour=0),
+    },
+    "annual-form-reminders": {  # 第十九条
+        "task": "greenfactory.sweeps.annual_form_reminders",
+        "schedule": crontab(minute=0, hour=9, day_of_month="1,10", month_of_year=3),
+    },
+    "annual-forms-overdue": {  # 第十九条, 第二十一条第（二）项
+        "task": "greenfactory.sweeps.mark_overdue_annual_forms",
+        "schedule": crontab(minute=10, hour=0, day_of_month=16, month_of_year=3),
+    },
+    "open-due-rechecks": {  # 第二十一条
+        "task": "greenfactory.sweeps.open_due_rechecks",
+        "schedule": crontab(minute=0, hour=1),
+    },
+    "lift-expired-bars": {  # 第十二条第（三）项, 第二十五条
+        "task": "greenfactory.sweeps.lift_expired_bars",
+        "schedule": crontab(minute=10, hour=1),
+    },
+}
 
 PORTAL_NAME = _("Green Manufacturing Gradient Cultivation Platform")
 

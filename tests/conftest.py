@@ -139,9 +139,14 @@ def pytest_collection_modifyitems(config, items):
 
     on_postgres = connection.vendor == "postgresql"
     has_chromium = shutil.which(CHROMIUM) is not None
+    has_worker = os.environ.get("GF_CELERY_WORKER") == "1"
     required = os.environ.get("GF_REQUIRE_SERVICES") == "1"
-    if required and not (on_postgres and has_chromium):
-        raise pytest.UsageError("GF_REQUIRE_SERVICES=1 needs DATABASE_URL on PostgreSQL and /usr/bin/chromium")
+    if required and not (on_postgres and has_chromium and has_worker):
+        raise pytest.UsageError(
+            "GF_REQUIRE_SERVICES=1 needs DATABASE_URL on PostgreSQL, /usr/bin/chromium and a Celery worker "
+            "(GF_CELERY_WORKER=1, started by .ci/run)"
+        )
+    skip_worker = pytest.mark.skip(reason="needs a real Celery worker and Redis: run .ci/run")
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/...")
     skip_browser = pytest.mark.skip(
         reason="needs Debian's Chromium at /usr/bin/chromium (bin/test installs it as root)"
@@ -151,6 +156,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_pg)
         if "browser" in item.keywords and not has_chromium:
             item.add_marker(skip_browser)
+        if "celery_worker" in item.keywords and not has_worker:
+            item.add_marker(skip_worker)
 
 
 @pytest.fixture

@@ -60,3 +60,36 @@ def test_the_same_transition_twice_at_once_is_logged_once(world):
     outcomes = race(dossier.pk, [("recommend", {"now": at(2026, 5, 20)})] * 2)
     assert outcomes.count("ok") == 1
     assert TransitionLog.objects.filter(dossier=dossier, transition="recommend").count() == 1
+
+
+def test_two_sweeps_at_once_make_each_transition_exactly_once(world):
+    from greenfactory.sweeps import run_sweep
+    from tests.factories import OrganisationFactory, declare_eligible
+
+    dossiers = []
+    for _ in range(12):
+        org = OrganisationFactory()
+        declare_eligible(org)
+        dossiers.append(make_dossier(org, State.SUBMITTED, year=2027))
+    barrier = threading.Barrier(2)
+    results = []
+
+    def sweep():
+        try:
+            barrier.wait()
+            results.append(run_sweep("lapse_unrecommended", at(2027, 5, 31, 0, 5)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sum(len(r) for r in results) == 12
+    lapses = TransitionLog.objects.filter(transition="lapse")
+    assert lapses.count() == 12
+    assert sorted(lapses.values_list("dossier_id", flat=True)) == sorted(d.pk for d in dossiers)
+    assert set(Dossier.objects.filter(pk__in=[d.pk for d in dossiers]).values_list("state", flat=True)) == {
+        State.LAPSED
+    }

@@ -1,3 +1,4 @@
+from applications.models.annual import AnnualReport
 from applications.models.dossiers import (
     REASON_REQUIRED,
     TRANSITION_LABELS,
@@ -27,6 +28,7 @@ __all__ = [
     "TRANSITION_LABELS",
     "TRANSITION_NAMES",
     "Agency",
+    "AnnualReport",
     "District",
     "Dossier",
     "EligibilityCriterion",

@@ -1,0 +1,190 @@
+"""Deadline sweeps owned by this app (after healthchecks' sendalerts).
+
+Each sweep takes ``now`` (so staff can run it "as of" a date), selects its rows by state and an
+indexed due column, and acts on each through a locked, state-checked operation: a second run, or a
+second worker at the same moment, changes nothing. Each returns a list of lines saying what changed.
+"""
+
+import datetime
+import logging
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import scoping
+from accounts.notifications import notify_once
+from applications import services
+from applications.models import AnnualReport, Dossier, ExclusionCondition, ExclusionDeclaration, State
+from applications.models.annual import ANNUAL_DUE_MONTH_DAY
+from applications.models.dossiers import BEFORE_RECOMMENDATION
+from applications.models.guards import recommendation_deadline
+from applications.models.organisations import Agency
+
+log = logging.getLogger("greenfactory.deadlines")
+REMINDER_DAYS = (14, 3)  # before 30 May (第十五条)
+ANNUAL_REMINDER_DAYS = (1, 10)  # of March (第十九条)
+
+
+def local_today(now):
+    return timezone.localdate(now)
+
+
+def latest_closed_cycle(now):
+    """The latest cycle year whose 30 May deadline (第十五条) has passed at ``now``."""
+    year = local_today(now).year
+    return year if now > recommendation_deadline(year) else year - 1
+
+
+def lapse_unrecommended(now):
+    """第十五条: after 30 May, dossiers of the cycle still pooled, submitted or returned lapse."""
+    closed = latest_closed_cycle(now)
+    changes = []
+    candidates = Dossier.objects.filter(state__in=BEFORE_RECOMMENDATION, cycle_year__lte=closed)
+    for dossier in candidates.select_related("organisation").order_by("pk"):
+        try:
+            services.transition(dossier, "lapse", now=now, reason=_("Not recommended by 30 May (Art. 15)"))
+        except services.TransitionRefused:
+            continue  # another worker got there first, or the state moved on
+        changes.append(
+            _("%(organisation)s (%(year)s): lapsed")
+            % {"organisation": dossier.organisation, "year": dossier.cycle_year}
+        )
+    return changes
+
+
+def recommendation_reminders(now):
+    """第十五条: 14 and 3 days before 30 May, tell each district what it has not yet recommended."""
+    today = local_today(now)
+    deadline = recommendation_deadline(today.year).date()
+    days = (deadline - today).days
+    if days not in REMINDER_DAYS:
+        return []
+    changes = []
+    waiting = (
+        Dossier.objects.filter(cycle_year=today.year, state__in=BEFORE_RECOMMENDATION)
+        .values_list("organisation__district_id", "organisation__district__name")
+        .order_by()
+    )
+    counts = {}
+    for district_id, name in waiting:
+        counts.setdefault((district_id, name), 0)
+        counts[(district_id, name)] += 1
+    for (district_id, name), count in sorted(counts.items()):
+        title = _(
+            "%(days)d days to the 30 May recommendation deadline (Art. 15): %(count)d dossiers not yet recommended"
+        ) % {
+            "days": days,
+            "count": count,
+        }
+        sent = notify_once(
+            f"recommendation-{today.year}-{days}d-{district_id}",
+            scoping.district_officers(district_id),
+            title=title,
+            url="/district/recommendation/",
+        )
+        if sent:
+            changes.append(f"{name}: {title}")
+    return changes
+
+
+def annual_form_reminders(now):
+    """第十九条: on 1 and 10 March open this year's forms for every unit listed before the year, and remind."""
+    today = local_today(now)
+    if (today.month, today.day) not in [(3, d) for d in ANNUAL_REMINDER_DAYS]:
+        return []
+    due = datetime.date(today.year, *ANNUAL_DUE_MONTH_DAY)
+    changes = []
+    listed = Dossier.objects.filter(
+        state__in=[State.LISTED, State.RECHECKING], listed_on__lt=datetime.date(today.year, 1, 1)
+    )
+    for dossier in listed.select_related("organisation"):
+        report, created = AnnualReport.objects.get_or_create(dossier=dossier, year=today.year, defaults={"due_on": due})
+        if report.status != AnnualReport.Status.DUE:
+            continue
+        title = _("Please file the %(year)d annual dynamic-management form by %(due)s (Art. 19)") % {
+            "year": today.year,
+            "due": due.isoformat(),
+        }
+        if notify_once(
+            f"annual-{today.year}-{today.day}-{report.pk}",
+            dossier.organisation.users.filter(is_active=True),
+            title=title,
+        ):
+            changes.append(f"{dossier.organisation}: {title}")
+    return changes
+
+
+def mark_overdue_annual_forms(now):
+    """第十九条, 第二十一条第（二）项: forms not filed by 15 March become overdue; the district is told."""
+    today = local_today(now)
+    changes = []
+    candidates = AnnualReport.objects.filter(status=AnnualReport.Status.DUE, overdue_at__isnull=True, due_on__lt=today)
+    for pk in candidates.values_list("pk", flat=True):
+        with transaction.atomic():
+            report = (
+                AnnualReport.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status=AnnualReport.Status.DUE, overdue_at__isnull=True)
+                .select_related("dossier__organisation")
+                .first()
+            )
+            if report is None:
+                continue
+            report.overdue_at = now
+            report._change_reason = "overdue (Art. 21(2))"
+            report.save()
+            organisation = report.dossier.organisation
+            title = _("%(organisation)s has not filed its %(year)d annual form (Art. 21(2) removal ground)") % {
+                "organisation": organisation,
+                "year": report.year,
+            }
+            notify_once(f"annual-overdue-{report.pk}", scoping.district_officers(organisation.district_id), title=title)
+        changes.append(title)
+    return changes
+
+
+def lift_expired_bars(now):
+    """第二十五条 and 第十二条第（三）项: agency bars and removal exclusions end 3 years after the decision."""
+    today = local_today(now)
+    changes = []
+    for pk in Agency.objects.filter(barred_until__lt=today).values_list("pk", flat=True):
+        with transaction.atomic():
+            agency = Agency.objects.select_for_update(skip_locked=True).filter(pk=pk, barred_until__lt=today).first()
+            if agency is None:
+                continue
+            agency.barred_until = None
+            agency._change_reason = "bar ended (Art. 25)"
+            agency.save()
+        changes.append(_("Agency %(agency)s: bar lifted (Art. 25)") % {"agency": agency})
+    later_answer = ExclusionDeclaration.objects.filter(
+        organisation=OuterRef("organisation"),
+        condition=OuterRef("condition"),
+        automatic=True,
+        declared_at__gt=OuterRef("declared_at"),
+    )
+    expired = ExclusionDeclaration.objects.filter(
+        automatic=True, applies=True, condition=ExclusionCondition.REMOVED_FROM_LIST, valid_until__lt=today
+    ).exclude(Exists(later_answer))
+    for declaration in expired.select_related("organisation"):
+        with transaction.atomic():
+            # Lock the organisation so two workers cannot both append the lifting row.
+            type(declaration.organisation).objects.select_for_update().get(pk=declaration.organisation_id)
+            if ExclusionDeclaration.objects.filter(
+                organisation=declaration.organisation, condition=declaration.condition, automatic=True,
+                declared_at__gt=declaration.declared_at,
+            ).exists():  # fmt: skip
+                continue
+            ExclusionDeclaration.objects.create(
+                organisation=declaration.organisation,
+                condition=declaration.condition,
+                applies=False,
+                automatic=True,
+                evidence=_("The 3-year restriction of Art. 12 item (3) ended on %(date)s.")
+                % {"date": declaration.valid_until},
+                declared_at=now,
+            )
+        changes.append(
+            _("%(organisation)s: Art. 12 item (3) restriction ended") % {"organisation": declaration.organisation}
+        )
+    return changes

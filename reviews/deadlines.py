@@ -1,0 +1,38 @@
+"""The publicity sweep (第十七条): clear dossiers whose 5 working days are over without objection."""
+
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import scoping
+from accounts.notifications import notify_once
+from applications.models import Dossier, State
+from reviews.models import Objection
+from reviews.services import clear_for_publication
+from workdays.services import is_working_day
+
+
+def clear_ended_publicity(now):
+    """Each working day: publicity over (its last day before today), no pending or upheld objection."""
+    today = timezone.localdate(now)
+    if not is_working_day(today):
+        return []
+    blocking = Objection.objects.filter(
+        dossier=OuterRef("pk"), status__in=[Objection.Status.PENDING, Objection.Status.UPHELD]
+    )
+    candidates = Dossier.objects.filter(
+        state=State.IN_PUBLICITY, publicity_ends_on__lt=today, cleared_for_publication_at__isnull=True
+    ).exclude(Exists(blocking))
+    cleared = [d for d in candidates.select_related("organisation") if clear_for_publication(d, now=now)]
+    changes = [
+        _("%(organisation)s: publicity ended, cleared for publication") % {"organisation": d.organisation}
+        for d in cleared
+    ]
+    if changes:
+        notify_once(
+            f"publicity-cleared-{today.isoformat()}-{cleared[0].pk}",
+            scoping.city_staff(),
+            title=_("%(n)d dossiers finished their publicity and can be published (Art. 17)") % {"n": len(changes)},
+            body="\n".join(changes),
+        )
+    return changes
