@@ -100,7 +100,9 @@ def annual_form_reminders(now):
         state__in=[State.LISTED, State.RECHECKING], listed_on__lt=datetime.date(today.year, 1, 1)
     )
     for dossier in listed.select_related("organisation"):
-        report, created = AnnualReport.objects.get_or_create(dossier=dossier, year=today.year, defaults={"due_on": due})
+        report, _created = AnnualReport.objects.get_or_create(
+            dossier=dossier, year=today.year, defaults={"due_on": due}
+        )
         if report.status != AnnualReport.Status.DUE:
             continue
         title = _("Please file the %(year)d annual dynamic-management form by %(due)s (Art. 19)") % {
