@@ -194,3 +194,25 @@ def city_staff():
     from accounts.models import User
 
     return User.objects.filter(role__in=[Role.MUNICIPAL, Role.STAFF], is_active=True)
+
+
+def is_city(user):
+    return user.is_authenticated and (user.is_superuser or user.role in (Role.MUNICIPAL, Role.STAFF))
+
+
+def objections_for(user):
+    """Objections, with the objector's identity, only for the deciding municipal staff (第十七条)."""
+    from reviews.models import Objection
+
+    return Objection.objects.select_related("dossier__organisation") if is_city(user) else Objection.objects.none()
+
+
+def assignments_for(user):
+    """An expert's own assignments without a declared conflict."""
+    from reviews.models import ExpertAssignment
+
+    if not user.is_authenticated or user.role != Role.EXPERT:
+        return ExpertAssignment.objects.none()
+    return ExpertAssignment.objects.filter(expert=user, conflict_declared=False).select_related(
+        "dossier__organisation__district"
+    )

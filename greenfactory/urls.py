@@ -11,5 +11,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("workdays.urls")),
     path("", include("reviews.urls")),
+    path("", include("registry.urls")),
     path("", include("applications.urls")),
 ]

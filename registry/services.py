@@ -23,3 +23,52 @@ def remove_from_list(dossier, *, ground, reason, by=None, now=None):
             declared_at=now or timezone.now(),
         )
     return removed
+
+
+def publish_list(batch, *, title, by, now=None):
+    """第十七条: publish the municipal list of a publicity batch once every entry is decided.
+
+    Cleared entries are listed in the batch's order (the review result), ranks 1..n; entries whose
+    objection was upheld are left out. Refused while any entry still waits (period or objection).
+    """
+    from django.utils.translation import gettext as _
+
+    from applications.models import State
+    from registry.models import PublishedList
+
+    entries = list(batch.entries.select_related("dossier__organisation").order_by("position"))
+    waiting = [
+        e for e in entries if e.dossier.state == State.IN_PUBLICITY and e.dossier.cleared_for_publication_at is None
+    ]
+    if waiting:
+        raise dossier_services.TransitionRefused(
+            _("Art. 17: %(names)s still wait for the end of publicity or an objection decision.")
+            % {"names": "、".join(e.dossier.organisation.name for e in waiting)}
+        )
+    listable = [e for e in entries if e.dossier.state == State.IN_PUBLICITY]
+    if not listable:
+        raise dossier_services.TransitionRefused(_("No unit of this publicity can be published."))
+    with transaction.atomic():
+        published = PublishedList.objects.create(year=batch.year, title=title, publicity_batch=batch, published_by=by)
+        for rank, entry in enumerate(listable, start=1):
+            dossier_services.transition(entry.dossier, "publish", by=by, now=now, rank=rank, published_list=published)
+    return published
+
+
+def recommend_to_miit(dossier, *, year, note, by):
+    """第十七条: record that a listed green factory is recommended to MIIT (not a state change)."""
+    from django.db import IntegrityError
+    from django.utils.translation import gettext as _
+
+    from applications.models import Kind, State
+    from registry.models import NationalRecommendation
+
+    if dossier.state != State.LISTED or dossier.kind != Kind.FACTORY:
+        raise dossier_services.TransitionRefused(_("Only a listed green factory is recommended this way (Art. 17)."))
+    try:
+        with transaction.atomic():
+            return NationalRecommendation.objects.create(dossier=dossier, year=year, note=note, recommended_by=by)
+    except IntegrityError:
+        raise dossier_services.TransitionRefused(
+            _("Already recommended to MIIT for %(year)s.") % {"year": year}
+        ) from None

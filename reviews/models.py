@@ -91,3 +91,177 @@ class Objection(models.Model):
 
     def __str__(self):
         return f"{self.dossier} · {self.get_status_display()}"
+
+
+class Round(models.Model):
+    """One year's round for one kind: MIIT changes the rules between years, so they are settings here."""
+
+    class Standard(models.TextChoices):
+        GBT_36132_2018 = "GB/T 36132-2018", "GB/T 36132-2018"
+        GBT_36132_2025 = "GB/T 36132-2025", "GB/T 36132-2025"
+
+    class Aggregation(models.TextChoices):
+        MEAN = "mean", _("Mean")
+        MEDIAN = "median", _("Median")
+
+    class Visibility(models.TextChoices):
+        NEVER = "never", _("Never")
+        AFTER_OWN = "after_own", _("After the expert's own review")
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(_("kind"), max_length=16, choices=[
+        ("factory", _("Green factory")),
+        ("park", _("Green industrial park")),
+        ("supply_chain", _("Green supply-chain management enterprise")),
+    ])  # fmt: skip
+    is_open = models.BooleanField(_("open for applications"), default=True)
+    third_party_required = models.BooleanField(_("third-party report required"), default=False)
+    standard = models.CharField(
+        _("evaluation standard"), max_length=20, choices=Standard.choices, default=Standard.GBT_36132_2025
+    )
+    aggregation = models.CharField(
+        _("aggregation of expert scores"), max_length=8, choices=Aggregation.choices, default=Aggregation.MEAN
+    )
+    score_visibility = models.CharField(
+        _("experts see others' scores"), max_length=10, choices=Visibility.choices, default=Visibility.AFTER_OWN
+    )
+    select_count = models.PositiveSmallIntegerField(_("number of units to select"), default=10)
+    objection_contact = models.CharField(
+        _("objection contact"), max_length=300, blank=True,
+        help_text=_("Shown on the publicity notice: office, telephone and address for written objections."),
+    )  # fmt: skip
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "kind"]
+        verbose_name = _("round")
+        verbose_name_plural = _("rounds")
+        constraints = [models.UniqueConstraint(fields=["year", "kind"], name="one_round_per_year_and_kind")]
+
+    def __str__(self):
+        return f"{self.year} · {self.get_kind_display()}"
+
+
+class Criterion(models.Model):
+    """A weighted review criterion of a round; an expert scores it from 0 to ``max_score``."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(_("criterion"), max_length=100)
+    weight = models.DecimalField(_("weight (%)"), max_digits=5, decimal_places=2)
+    max_score = models.PositiveSmallIntegerField(_("maximum score"), default=100)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["round", "order", "pk"]
+        verbose_name = _("review criterion")
+        verbose_name_plural = _("review criteria")
+
+    def __str__(self):
+        return f"{self.name} ({self.weight}%)"
+
+
+CONFORMITY_ITEMS = [
+    ("complete", _("Materials complete and signed")),
+    ("report", _("Evaluation report follows the round's standard")),
+    ("eligibility", _("Eligibility conditions evidenced (Art. 9-11)")),
+    ("exclusions", _("No Art. 12 circumstance found in public credit records")),
+    ("consistency", _("Data consistent with the national platform filing")),
+]
+
+
+class ConformityCheck(models.Model):
+    """第十六条: the municipal conformity check of a recommended dossier, item by item."""
+
+    dossier = models.ForeignKey("applications.Dossier", on_delete=models.PROTECT, related_name="conformity_checks")
+    results = models.JSONField(_("results"), default=dict)  # {item: true/false}
+    passed = models.BooleanField(_("passed"))
+    reasons = models.TextField(_("reasons"), blank=True)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    checked_at = models.DateTimeField(_("checked at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-checked_at"]
+        verbose_name = _("conformity check")
+        verbose_name_plural = _("conformity checks")
+
+    def __str__(self):
+        return f"{self.dossier} · {'✓' if self.passed else '✗'}"
+
+
+class ExpertLink(models.Model):
+    """An expert's declared tie to an organisation or agency: such dossiers cannot be assigned to them."""
+
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="expert_links")
+    organisation = models.ForeignKey("applications.Organisation", on_delete=models.CASCADE, null=True, blank=True)
+    agency = models.ForeignKey("applications.Agency", on_delete=models.CASCADE, null=True, blank=True)
+    note = models.CharField(_("nature of the link"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("expert's declared link")
+        verbose_name_plural = _("experts' declared links")
+
+    def __str__(self):
+        return f"{self.expert} ↔ {self.organisation or self.agency}"
+
+
+class Review(models.Model):
+    """An expert's scores (per criterion) and comments on one assigned dossier."""
+
+    assignment = models.OneToOneField(ExpertAssignment, on_delete=models.PROTECT, related_name="review")
+    scores = models.JSONField(_("scores"), default=dict)  # {criterion id (str): score}
+    total = models.DecimalField(_("weighted total"), max_digits=6, decimal_places=2)
+    comment = models.TextField(_("comments"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("expert review")
+        verbose_name_plural = _("expert reviews")
+
+    def __str__(self):
+        return f"{self.assignment} · {self.total}"
+
+
+class PublicityBatch(models.Model):
+    """第十七条: green factories in publicity for 5 working days (end computed by the working-day service)."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    title = models.CharField(_("title"), max_length=200)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"), db_index=True)
+    contact = models.CharField(_("objection contact"), max_length=300)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-starts_on", "-pk"]
+        verbose_name = _("publicity batch")
+        verbose_name_plural = _("publicity batches")
+
+    def __str__(self):
+        return self.title
+
+    def is_running(self, today):
+        return self.starts_on <= today <= self.ends_on
+
+
+class PublicityEntry(models.Model):
+    """One unit of a publicity batch, in the notice's order (序号)."""
+
+    batch = models.ForeignKey(PublicityBatch, on_delete=models.PROTECT, related_name="entries")
+    dossier = models.OneToOneField("applications.Dossier", on_delete=models.PROTECT, related_name="publicity_entry")
+    position = models.PositiveSmallIntegerField(_("number"))
+    aggregate = models.DecimalField(_("review result"), max_digits=6, decimal_places=2, null=True, blank=True)
+    selection_note = models.CharField(_("reason for selection by hand"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["batch", "position"]
+        verbose_name = _("publicity entry")
+        verbose_name_plural = _("publicity entries")
+
+    def __str__(self):
+        return f"{self.batch} #{self.position}"

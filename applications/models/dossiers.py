@@ -120,6 +120,15 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         verbose_name=_("recommendation batch"),
     )
 
+    published_list = models.ForeignKey(
+        "registry.PublishedList",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+        verbose_name=_("published list"),
+    )
+
     # The national platform (green.miit.gov.cn) stays the place of filing; we record its status (Art. 6).
     platform_status = models.CharField(_("national platform status"), max_length=100, blank=True)
     platform_reference = models.CharField(_("national platform reference"), max_length=100, blank=True)
@@ -271,9 +280,10 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         target=State.LISTED,
         conditions=[g.publicity_cleared, g.no_exclusion],
     )
-    def publish(self, reason="", *, rank=None):
+    def publish(self, reason="", *, rank=None, published_list=None):
         """第十七条: after publicity without objection the municipal list is published, ranked."""
         self._enter_list(Level.MUNICIPAL, rank)
+        self.published_list = published_list
 
     @transition(field=state, source=State.NOMINATED, target=State.LISTED)
     def include_in_national_list(self, reason=""):

@@ -1,0 +1,192 @@
+"""Publication (第十七条), national recommendations, public lists with open data, and notice PDFs."""
+
+import csv
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import scoping
+from applications.models import District, Kind, Level, State
+from applications.services import TransitionRefused
+from applications.spreadsheets import xlsx_response
+from registry import services
+from registry.models import NationalRecommendation, PublishedList
+from reviews.models import PublicityBatch, RecommendationBatch
+from reviews.views_municipal import city_only
+
+
+def pdf_response(content, filename):
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{filename}"
+    return response
+
+
+@login_required
+@require_POST
+def publish(request, pk):
+    city_only(request)
+    batch = get_object_or_404(PublicityBatch, pk=pk)
+    title = request.POST.get("title", "").strip() or _("%(year)d Shenzhen municipal green factory list") % {
+        "year": batch.year
+    }
+    try:
+        published = services.publish_list(batch, title=title, by=request.user)
+    except TransitionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            _("Published: %(title)s (%(n)d units).") % {"title": published.title, "n": published.dossiers.count()},
+        )
+    return redirect("publicity_batch", pk=pk)
+
+
+@login_required
+def publicity_notice_pdf(request, pk):
+    city_only(request)
+    from registry import notices
+
+    batch = get_object_or_404(PublicityBatch, pk=pk)
+    return pdf_response(notices.publicity_notice(batch), f"publicity-{batch.pk}.pdf")
+
+
+@login_required
+def list_announcement_pdf(request, pk):
+    city_only(request)
+    from registry import notices
+
+    published = get_object_or_404(PublishedList, pk=pk)
+    return pdf_response(notices.list_announcement(published), f"list-{published.pk}.pdf")
+
+
+@login_required
+def recommendation_letter_pdf(request, pk):
+    """The district's letter: its own officers and the city only."""
+    from registry import notices
+
+    batch = get_object_or_404(RecommendationBatch, pk=pk)
+    if not (scoping.is_city(request.user) or request.user.district_id == batch.district_id):
+        raise Http404
+    return pdf_response(notices.recommendation_letter(batch), f"recommendation-{batch.pk}.pdf")
+
+
+@login_required
+def nominations(request):
+    """Parks and supply chains nominated to MIIT, and listed factories recommended to it (第十七条)."""
+    city_only(request)
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() else timezone.localdate().year
+    nominated = scoping.dossiers_for(request.user).filter(cycle_year=year, state=State.NOMINATED)
+    recommended = NationalRecommendation.objects.filter(year=year).select_related("dossier__organisation__district")
+    if request.method == "POST":
+        dossier = scoping.get_dossier(
+            request.user, request.POST.get("dossier", "0") if request.POST.get("dossier", "").isdigit() else 0
+        )
+        try:
+            services.recommend_to_miit(dossier, year=year, note=request.POST.get("note", ""), by=request.user)
+        except TransitionRefused as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(
+                request, _("%(organisation)s recommended to MIIT.") % {"organisation": dossier.organisation}
+            )
+        return redirect(f"{request.path}?year={year}")
+    if request.GET.get("format") == "xlsx":
+        headers = [_("Organisation"), _("Unified social credit code"), _("District"), _("Kind"), _("How")]
+        rows = [
+            [
+                d.organisation.name,
+                d.organisation.credit_code,
+                d.organisation.district.name,
+                d.get_kind_display(),
+                _("Nominated in review"),
+            ]
+            for d in nominated
+        ]
+        rows += [[r.dossier.organisation.name, r.dossier.organisation.credit_code, r.dossier.organisation.district.name,
+                  r.dossier.get_kind_display(), _("Listed green factory recommended")] for r in recommended]  # fmt: skip
+        return xlsx_response(f"miit-{year}", headers, rows, title=_("Recommendations to MIIT"))
+    listed = (
+        scoping.dossiers_for(request.user)
+        .filter(state=State.LISTED, kind=Kind.FACTORY)
+        .exclude(national_recommendations__year=year)
+    )
+    context = {"year": year, "nominated": nominated, "recommended": recommended, "listed": listed}
+    return render(request, "registry/nominations.html", context)
+
+
+# ---- public (no login) ------------------------------------------------------------------------------
+
+
+def public_listed():
+    """Every unit on a list now (listed or under recheck), best rank first; national units count as municipal."""
+    from applications.models import Dossier
+
+    return (
+        Dossier.objects.filter(state__in=[State.LISTED, State.RECHECKING])
+        .select_related("organisation__district", "published_list")
+        .order_by("-listed_on", "rank", "organisation__name")
+    )
+
+
+def filtered(request):
+    rows = public_listed()
+    year, district, kind, level = (request.GET.get(k, "") for k in ("year", "district", "kind", "level"))
+    if year.isdigit():
+        rows = rows.filter(cycle_year=int(year))
+    if district.isdigit():
+        rows = rows.filter(organisation__district_id=int(district))
+    if kind in Kind.values:
+        rows = rows.filter(kind=kind)
+    if level in Level.values:
+        rows = rows.filter(level=level)
+    return rows
+
+
+def open_data(d):
+    return {
+        "year": d.cycle_year, "rank": d.rank, "name": d.organisation.name, "district": d.organisation.district.name,
+        "kind": d.kind, "kind_label": str(d.get_kind_display()), "level": d.level, "listed_on": d.listed_on.isoformat() if d.listed_on else None,
+    }  # fmt: skip
+
+
+def public_lists(request):
+    rows = filtered(request)
+    fmt = request.GET.get("format")
+    if fmt == "json":
+        return JsonResponse(
+            {"count": rows.count(), "results": [open_data(d) for d in rows]}, json_dumps_params={"ensure_ascii": False}
+        )
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="green-manufacturing-lists.csv"'
+        response.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a BOM
+        writer = csv.writer(response)
+        fields = ["year", "rank", "name", "district", "kind", "kind_label", "level", "listed_on"]
+        writer.writerow(fields)
+        for d in rows:
+            item = open_data(d)
+            writer.writerow([item[f] for f in fields])
+        return response
+    context = {
+        "rows": rows[:500], "districts": District.objects.all(), "kinds": Kind.choices, "levels": Level.choices,
+        "years": sorted({y for y in public_listed().values_list("cycle_year", flat=True)}, reverse=True),
+        "published": PublishedList.objects.all()[:20], "query": request.GET.urlencode(),
+    }  # fmt: skip
+    return render(request, "public/lists.html", context)
+
+
+def public_list_pdf(request, pk):
+    from registry import notices
+
+    published = get_object_or_404(PublishedList, pk=pk)
+    return pdf_response(notices.list_announcement(published), f"list-{published.pk}.pdf")
+
+
+__all__ = ["json"]

@@ -1,0 +1,230 @@
+"""The city bureau's workspace: conformity check, expert review, ranking, publicity and objections."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import scoping
+from applications.filters import DossierFilter
+from applications.models import Kind, State
+from applications.models.guards import open_cycle_year
+from applications.spreadsheets import xlsx_response
+from reviews import municipal
+from reviews.forms_municipal import AssignForm, ConformityForm, DecisionForm, PublicityForm
+from reviews.models import Objection, PublicityBatch
+
+Refused = municipal.Refused
+
+
+def city_only(request):
+    if not scoping.is_city(request.user):
+        raise Http404
+
+
+def year_and_kind(request):
+    year = request.GET.get("year", "")
+    kind = request.GET.get("kind", Kind.FACTORY)
+    default_year = (
+        open_cycle_year(timezone.localdate()) - 1 if timezone.localdate().month < 6 else timezone.localdate().year
+    )
+    return (int(year) if year.isdigit() else default_year), (kind if kind in Kind.values else Kind.FACTORY)
+
+
+@login_required
+def conformity_queue(request):
+    city_only(request)
+    data = request.GET.copy()
+    data.setdefault("state", State.RECOMMENDED)
+    queue = DossierFilter(data, queryset=scoping.dossiers_for(request.user))
+    if request.GET.get("format") == "xlsx":
+        from applications.views.dossiers import dossiers_xlsx
+
+        return dossiers_xlsx(queue.qs)
+    return render(request, "reviews/conformity_queue.html", {"filter": queue, "dossiers": queue.qs[:200]})
+
+
+@login_required
+def conformity_check(request, pk):
+    city_only(request)
+    dossier = scoping.get_dossier(request.user, pk)
+    if dossier.state != State.RECOMMENDED:
+        messages.info(request, _("This dossier is no longer waiting for the conformity check."))
+        return redirect("dossier_detail", pk=pk)
+    form = ConformityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = municipal.record_conformity(
+                dossier, results=form.results(), reasons=form.cleaned_data["reasons"], by=request.user
+            )
+        except Refused as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(
+                request,
+                _("%(organisation)s: %(state)s")
+                % {"organisation": done.organisation, "state": done.get_state_display()},
+            )
+            return redirect("conformity_queue")
+    return render(request, "reviews/conformity_check.html", {"dossier": dossier, "form": form})
+
+
+@login_required
+def review_board(request):
+    """Open reviews for dossiers in the library and assign experts, several at once."""
+    city_only(request)
+    year, kind = year_and_kind(request)
+    scope = scoping.dossiers_for(request.user).filter(cycle_year=year, kind=kind)
+    form = AssignForm(request.POST or None)
+    if request.method == "POST":
+        chosen = scope.filter(pk__in=[int(p) for p in request.POST.getlist("dossiers") if p.isdigit()])
+        if "open" in request.POST:
+            opened = 0
+            for dossier in chosen.filter(state=State.IN_LIBRARY):
+                try:
+                    municipal.dossier_services.transition(dossier, "open_review", by=request.user)
+                    opened += 1
+                except Refused as refused:
+                    messages.error(request, f"{dossier.organisation}：{refused.message}")
+            messages.success(request, _("Review opened for %(n)d dossiers.") % {"n": opened})
+            return redirect(request.get_full_path())
+        if form.is_valid():
+            made, refusals = municipal.assign_experts(list(chosen), list(form.cleaned_data["experts"]), by=request.user)
+            for message in refusals:
+                messages.warning(request, message)
+            messages.success(request, _("%(n)d assignments made.") % {"n": made})
+            return redirect(request.get_full_path())
+    library = scope.filter(state=State.IN_LIBRARY)
+    in_review = scope.filter(state=State.IN_REVIEW).prefetch_related("expert_assignments__expert")
+    context = {
+        "year": year,
+        "kind": kind,
+        "kinds": Kind.choices,
+        "library": library,
+        "in_review": in_review,
+        "form": form,
+    }
+    return render(request, "reviews/review_board.html", context)
+
+
+@login_required
+def ranking(request):
+    city_only(request)
+    year, kind = year_and_kind(request)
+    table = municipal.ranking(year, kind)
+    order = request.GET.get("order", "")
+    if order.startswith("c") and order[1:].isdigit():
+        key = int(order[1:])
+        table["rows"].sort(key=lambda r: (r["criteria"].get(key) is None, -(r["criteria"].get(key) or 0)))
+    elif order == "name":
+        table["rows"].sort(key=lambda r: r["dossier"].organisation.name)
+    if request.GET.get("format") == "xlsx":
+        headers = (
+            [_("Rank"), _("Organisation"), _("District"), _("Aggregate")]
+            + [c.name for c in table["criteria"]]
+            + [_("Reviews")]
+        )
+        rows = [
+            [i, r["dossier"].organisation.name, r["dossier"].organisation.district.name, r["aggregate"]]
+            + [r["criteria"].get(c.pk) for c in table["criteria"]] + [r["count"]]
+            for i, r in enumerate(table["rows"], start=1)
+        ]  # fmt: skip
+        return xlsx_response(
+            f"ranking-{year}-{kind}",
+            headers,
+            [[float(v) if hasattr(v, "as_tuple") else v for v in row] for row in rows],
+            title=_("Ranking"),
+        )
+    review_round = table["round"]
+    top = review_round.select_count if review_round else 10
+    context = {"year": year, "kind": kind, "kinds": Kind.choices, "table": table, "top": top, "form": PublicityForm(initial={
+        "title": _("%(year)d Shenzhen municipal green factories (proposed)") % {"year": year},
+        "starts_on": timezone.localdate(),
+        "contact": review_round.objection_contact if review_round else "",
+    })}  # fmt: skip
+    return render(request, "reviews/ranking.html", context)
+
+
+@login_required
+@require_POST
+def create_publicity(request):
+    city_only(request)
+    year, kind = year_and_kind(request)
+    form = PublicityForm(request.POST)
+    table = municipal.ranking(year, Kind.FACTORY)
+    chosen = {int(p) for p in request.POST.getlist("dossiers") if p.isdigit()}
+    review_round = table["round"]
+    top = review_round.select_count if review_round else 10
+    picks, missing_reason = [], []
+    for position, row in enumerate(table["rows"], start=1):
+        dossier = row["dossier"]
+        if dossier.pk not in chosen:
+            continue
+        note = request.POST.get(f"note_{dossier.pk}", "").strip()
+        if position > top and not note:
+            missing_reason.append(dossier.organisation.name)
+        picks.append((dossier, row["aggregate"], note))
+    if not form.is_valid() or missing_reason:
+        for name in missing_reason:
+            messages.error(
+                request,
+                _("%(name)s is outside the top %(top)d: record the reason for picking it.")
+                % {"name": name, "top": top},
+            )
+        for error in form.errors.values():
+            messages.error(request, error.as_text())
+        return redirect(f"/city/ranking/?year={year}&kind=factory")
+    try:
+        batch = municipal.create_publicity_batch(
+            year=year, title=form.cleaned_data["title"], starts_on=form.cleaned_data["starts_on"], picks=picks,
+            contact=form.cleaned_data["contact"], by=request.user,
+        )  # fmt: skip
+    except Refused as refused:
+        messages.error(request, refused.message)
+        return redirect(f"/city/ranking/?year={year}&kind=factory")
+    messages.success(
+        request, _("Publicity created: %(start)s to %(end)s.") % {"start": batch.starts_on, "end": batch.ends_on}
+    )
+    return redirect("publicity_batch", pk=batch.pk)
+
+
+@login_required
+def publicity_batches(request):
+    city_only(request)
+    return render(request, "reviews/publicity_batches.html", {"batches": PublicityBatch.objects.all()[:50]})
+
+
+@login_required
+def publicity_batch(request, pk):
+    city_only(request)
+    batch = get_object_or_404(PublicityBatch, pk=pk)
+    entries = batch.entries.select_related("dossier__organisation__district")
+    objections = scoping.objections_for(request.user).filter(dossier__publicity_entry__batch=batch)
+    published = getattr(batch, "published_list", None)
+    context = {
+        "batch": batch, "entries": entries, "objections": objections, "decision_form": DecisionForm(),
+        "published": published, "today": timezone.localdate(),
+    }  # fmt: skip
+    return render(request, "reviews/publicity_batch.html", context)
+
+
+@login_required
+@require_POST
+def decide_objection(request, pk, decision):
+    city_only(request)
+    objection = get_object_or_404(scoping.objections_for(request.user), pk=pk)
+    form = DecisionForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        municipal.decide_objection(objection, uphold=decision == "uphold", note=note, by=request.user)
+    except Refused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("The objection was decided."))
+    return redirect("publicity_batch", pk=objection.dossier.publicity_entry.batch_id)
+
+
+__all__ = ["Objection"]

@@ -1,0 +1,36 @@
+"""Public pages (no login): publicity lists and the real-name objection form (第十七条)."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reviews import municipal
+from reviews.forms_municipal import ObjectionForm
+from reviews.models import PublicityBatch
+
+
+def publicity_list(request):
+    batches = PublicityBatch.objects.all()[:30]
+    return render(request, "public/publicity_list.html", {"batches": batches, "today": timezone.localdate()})
+
+
+def publicity_detail(request, pk):
+    batch = get_object_or_404(PublicityBatch, pk=pk)
+    entries = batch.entries.select_related("dossier__organisation__district")
+    form = ObjectionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        entry = get_object_or_404(entries, pk=form.cleaned_data["entry"])
+        try:
+            municipal.submit_objection(
+                entry, objector_kind=form.cleaned_data["objector_kind"], name=form.cleaned_data["name"],
+                phone=form.cleaned_data["phone"], content=form.cleaned_data["content"],
+                evidence=form.cleaned_data.get("evidence"),
+            )  # fmt: skip
+        except municipal.Refused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, _("Your objection was received. Your identity is kept confidential."))
+            return redirect("public_publicity", pk=pk)
+    context = {"batch": batch, "entries": entries, "form": form, "running": batch.is_running(timezone.localdate())}
+    return render(request, "public/publicity_detail.html", context)
