@@ -109,8 +109,16 @@ def nominations(request):
             ]
             for d in nominated
         ]
-        rows += [[r.dossier.organisation.name, r.dossier.organisation.credit_code, r.dossier.organisation.district.name,
-                  r.dossier.get_kind_display(), _("Listed green factory recommended")] for r in recommended]  # fmt: skip
+        rows += [
+            [
+                r.dossier.organisation.name,
+                r.dossier.organisation.credit_code,
+                r.dossier.organisation.district.name,
+                r.dossier.get_kind_display(),
+                _("Listed green factory recommended"),
+            ]
+            for r in recommended
+        ]
         return xlsx_response(f"miit-{year}", headers, rows, title=_("Recommendations to MIIT"))
     listed = (
         scoping.dossiers_for(request.user)
@@ -151,9 +159,15 @@ def filtered(request):
 
 def open_data(d):
     return {
-        "year": d.cycle_year, "rank": d.rank, "name": d.organisation.name, "district": d.organisation.district.name,
-        "kind": d.kind, "kind_label": str(d.get_kind_display()), "level": d.level, "listed_on": d.listed_on.isoformat() if d.listed_on else None,
-    }  # fmt: skip
+        "year": d.cycle_year,
+        "rank": d.rank,
+        "name": d.organisation.name,
+        "district": d.organisation.district.name,
+        "kind": d.kind,
+        "kind_label": str(d.get_kind_display()),
+        "level": d.level,
+        "listed_on": d.listed_on.isoformat() if d.listed_on else None,
+    }
 
 
 def public_lists(request):
@@ -175,10 +189,14 @@ def public_lists(request):
             writer.writerow([item[f] for f in fields])
         return response
     context = {
-        "rows": rows[:500], "districts": District.objects.all(), "kinds": Kind.choices, "levels": Level.choices,
+        "rows": rows[:500],
+        "districts": District.objects.all(),
+        "kinds": Kind.choices,
+        "levels": Level.choices,
         "years": sorted({y for y in public_listed().values_list("cycle_year", flat=True)}, reverse=True),
-        "published": PublishedList.objects.all()[:20], "query": request.GET.urlencode(),
-    }  # fmt: skip
+        "published": PublishedList.objects.all()[:20],
+        "query": request.GET.urlencode(),
+    }
     return render(request, "public/lists.html", context)
 
 

@@ -8,9 +8,11 @@ from reviews.models import CONFORMITY_ITEMS, Objection
 
 class ConformityForm(forms.Form):
     reasons = forms.CharField(
-        label=_("Reasons (shown to the district and the applicant)"), required=False, max_length=3000,
+        label=_("Reasons (shown to the district and the applicant)"),
+        required=False,
+        max_length=3000,
         widget=forms.Textarea(attrs={"rows": 3}),
-    )  # fmt: skip
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,9 +41,12 @@ class ScoreForm(forms.Form):
         self.criteria = criteria
         for criterion in criteria:
             self.fields[f"c{criterion.pk}"] = forms.DecimalField(
-                label=f"{criterion.name}（{criterion.weight}%）", min_value=0, max_value=criterion.max_score,
-                decimal_places=2, help_text=_("0 to %(max)d") % {"max": criterion.max_score},
-            )  # fmt: skip
+                label=f"{criterion.name}（{criterion.weight}%）",
+                min_value=0,
+                max_value=criterion.max_score,
+                decimal_places=2,
+                help_text=_("0 to %(max)d") % {"max": criterion.max_score},
+            )
 
     def scores(self):
         return {str(c.pk): self.cleaned_data[f"c{c.pk}"] for c in self.criteria}

@@ -109,11 +109,15 @@ class Round(models.Model):
         AFTER_OWN = "after_own", _("After the expert's own review")
 
     year = models.PositiveSmallIntegerField(_("year"))
-    kind = models.CharField(_("kind"), max_length=16, choices=[
-        ("factory", _("Green factory")),
-        ("park", _("Green industrial park")),
-        ("supply_chain", _("Green supply-chain management enterprise")),
-    ])  # fmt: skip
+    kind = models.CharField(
+        _("kind"),
+        max_length=16,
+        choices=[
+            ("factory", _("Green factory")),
+            ("park", _("Green industrial park")),
+            ("supply_chain", _("Green supply-chain management enterprise")),
+        ],
+    )
     is_open = models.BooleanField(_("open for applications"), default=True)
     third_party_required = models.BooleanField(_("third-party report required"), default=False)
     standard = models.CharField(
@@ -127,9 +131,11 @@ class Round(models.Model):
     )
     select_count = models.PositiveSmallIntegerField(_("number of units to select"), default=10)
     objection_contact = models.CharField(
-        _("objection contact"), max_length=300, blank=True,
+        _("objection contact"),
+        max_length=300,
+        blank=True,
         help_text=_("Shown on the publicity notice: office, telephone and address for written objections."),
-    )  # fmt: skip
+    )
     history = HistoricalRecords()
 
     class Meta:

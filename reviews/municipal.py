@@ -218,14 +218,18 @@ def submit_objection(entry, *, objector_kind, name, phone, content, evidence=Non
         )
     with transaction.atomic():
         objection = Objection.objects.create(
-            dossier=entry.dossier, objector_kind=objector_kind, objector_name=name.strip(), objector_phone=phone.strip(),
+            dossier=entry.dossier,
+            objector_kind=objector_kind,
+            objector_name=name.strip(),
+            objector_phone=phone.strip(),
             content=content,
-        )  # fmt: skip
+        )
         if evidence:
             objection.evidence.save(evidence.name, evidence)
         title = _("Objection received for %(organisation)s (publicity %(batch)s)") % {
-            "organisation": entry.dossier.organisation, "batch": batch,
-        }  # fmt: skip
+            "organisation": entry.dossier.organisation,
+            "batch": batch,
+        }
         staff = list(scoping.city_staff())
         transaction.on_commit(lambda: notify(staff, title=title, url=f"/city/publicity/{batch.pk}/"))
     return objection

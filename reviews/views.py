@@ -74,8 +74,16 @@ def batch(request):
     if request.GET.get("format") == "xlsx":
         sent = scoping.dossiers_for(request.user).filter(cycle_year=year, recommendation_batch__isnull=False)
         headers = [_("Organisation"), _("Unified social credit code"), _("Kind"), _("State"), _("Recommended at")]
-        rows = [[d.organisation.name, d.organisation.credit_code, d.get_kind_display(), d.get_state_display(),
-                 timezone.localtime(d.recommended_at).strftime("%Y-%m-%d %H:%M")] for d in sent]  # fmt: skip
+        rows = [
+            [
+                d.organisation.name,
+                d.organisation.credit_code,
+                d.get_kind_display(),
+                d.get_state_display(),
+                timezone.localtime(d.recommended_at).strftime("%Y-%m-%d %H:%M"),
+            ]
+            for d in sent
+        ]
         return xlsx_response(f"recommendation-{year}", headers, rows, title=_("Recommendation list"))
     counts = Counter(d.kind for d in candidates if d.district_ready_at)
     batches = district.recommendation_batches.filter(cycle_year=year).prefetch_related("dossiers__organisation")

@@ -48,7 +48,12 @@ def score(request, pk):
             assignment=assignment
         )
     context = {
-        "assignment": assignment, "dossier": dossier, "round": review_round, "form": form, "existing": existing,
-        "others": others, "conflict_form": DecisionForm(),
-    }  # fmt: skip
+        "assignment": assignment,
+        "dossier": dossier,
+        "round": review_round,
+        "form": form,
+        "existing": existing,
+        "others": others,
+        "conflict_form": DecisionForm(),
+    }
     return render(request, "reviews/expert_score.html", context)

@@ -129,9 +129,10 @@ def ranking(request):
         )
         rows = [
             [i, r["dossier"].organisation.name, r["dossier"].organisation.district.name, r["aggregate"]]
-            + [r["criteria"].get(c.pk) for c in table["criteria"]] + [r["count"]]
+            + [r["criteria"].get(c.pk) for c in table["criteria"]]
+            + [r["count"]]
             for i, r in enumerate(table["rows"], start=1)
-        ]  # fmt: skip
+        ]
         return xlsx_response(
             f"ranking-{year}-{kind}",
             headers,
@@ -140,11 +141,20 @@ def ranking(request):
         )
     review_round = table["round"]
     top = review_round.select_count if review_round else 10
-    context = {"year": year, "kind": kind, "kinds": Kind.choices, "table": table, "top": top, "form": PublicityForm(initial={
-        "title": _("%(year)d Shenzhen municipal green factories (proposed)") % {"year": year},
-        "starts_on": timezone.localdate(),
-        "contact": review_round.objection_contact if review_round else "",
-    })}  # fmt: skip
+    context = {
+        "year": year,
+        "kind": kind,
+        "kinds": Kind.choices,
+        "table": table,
+        "top": top,
+        "form": PublicityForm(
+            initial={
+                "title": _("%(year)d Shenzhen municipal green factories (proposed)") % {"year": year},
+                "starts_on": timezone.localdate(),
+                "contact": review_round.objection_contact if review_round else "",
+            }
+        ),
+    }
     return render(request, "reviews/ranking.html", context)
 
 
@@ -152,7 +162,7 @@ def ranking(request):
 @require_POST
 def create_publicity(request):
     city_only(request)
-    year, kind = year_and_kind(request)
+    year, _kind = year_and_kind(request)
     form = PublicityForm(request.POST)
     table = municipal.ranking(year, Kind.FACTORY)
     chosen = {int(p) for p in request.POST.getlist("dossiers") if p.isdigit()}
@@ -179,9 +189,13 @@ def create_publicity(request):
         return redirect(f"/city/ranking/?year={year}&kind=factory")
     try:
         batch = municipal.create_publicity_batch(
-            year=year, title=form.cleaned_data["title"], starts_on=form.cleaned_data["starts_on"], picks=picks,
-            contact=form.cleaned_data["contact"], by=request.user,
-        )  # fmt: skip
+            year=year,
+            title=form.cleaned_data["title"],
+            starts_on=form.cleaned_data["starts_on"],
+            picks=picks,
+            contact=form.cleaned_data["contact"],
+            by=request.user,
+        )
     except Refused as refused:
         messages.error(request, refused.message)
         return redirect(f"/city/ranking/?year={year}&kind=factory")
@@ -205,9 +219,13 @@ def publicity_batch(request, pk):
     objections = scoping.objections_for(request.user).filter(dossier__publicity_entry__batch=batch)
     published = getattr(batch, "published_list", None)
     context = {
-        "batch": batch, "entries": entries, "objections": objections, "decision_form": DecisionForm(),
-        "published": published, "today": timezone.localdate(),
-    }  # fmt: skip
+        "batch": batch,
+        "entries": entries,
+        "objections": objections,
+        "decision_form": DecisionForm(),
+        "published": published,
+        "today": timezone.localdate(),
+    }
     return render(request, "reviews/publicity_batch.html", context)
 
 

@@ -23,10 +23,13 @@ def publicity_detail(request, pk):
         entry = get_object_or_404(entries, pk=form.cleaned_data["entry"])
         try:
             municipal.submit_objection(
-                entry, objector_kind=form.cleaned_data["objector_kind"], name=form.cleaned_data["name"],
-                phone=form.cleaned_data["phone"], content=form.cleaned_data["content"],
+                entry,
+                objector_kind=form.cleaned_data["objector_kind"],
+                name=form.cleaned_data["name"],
+                phone=form.cleaned_data["phone"],
+                content=form.cleaned_data["content"],
                 evidence=form.cleaned_data.get("evidence"),
-            )  # fmt: skip
+            )
         except municipal.Refused as refused:
             form.add_error(None, refused.message)
         else:

@@ -111,9 +111,13 @@ def test_expert_cannot_open_unassigned_or_conflicted_dossiers(client, world, ass
 def test_publicity_starting_28_september_ends_on_9_october(client, world, round_2026):
     dossier = make_dossier(world.org_a, State.IN_REVIEW)
     batch = municipal.create_publicity_batch(
-        year=2026, title="2026年度市级绿色工厂拟认定名单", starts_on=D(2026, 9, 28), picks=[(dossier, None, "")],
-        contact="节能处", by=world.municipal,
-    )  # fmt: skip
+        year=2026,
+        title="2026年度市级绿色工厂拟认定名单",
+        starts_on=D(2026, 9, 28),
+        picks=[(dossier, None, "")],
+        contact="节能处",
+        by=world.municipal,
+    )
     assert batch.ends_on == D(2026, 10, 9)
     dossier.refresh_from_db()
     assert (dossier.state, dossier.publicity_ends_on) == (State.IN_PUBLICITY, D(2026, 10, 9))
@@ -127,9 +131,13 @@ def running_publicity(world):
     first = factory_in(State.IN_REVIEW, "深圳市第一绿色工厂有限公司")
     second = factory_in(State.IN_REVIEW, "深圳市第二绿色工厂有限公司", "futian")
     batch = municipal.create_publicity_batch(
-        year=2026, title="2026年度市级绿色工厂拟认定名单", starts_on=D(2026, 9, 28),
-        picks=[(first, Decimal("90"), ""), (second, Decimal("80"), "")], contact="节能处 0755-88100000", by=world.municipal,
-    )  # fmt: skip
+        year=2026,
+        title="2026年度市级绿色工厂拟认定名单",
+        starts_on=D(2026, 9, 28),
+        picks=[(first, Decimal("90"), ""), (second, Decimal("80"), "")],
+        contact="节能处 0755-88100000",
+        by=world.municipal,
+    )
     return batch, first, second
 
 
@@ -207,8 +215,9 @@ def test_public_lists_filter_and_open_data(client, world, running_publicity):
     assert [d.organisation.name for d in page.context["rows"]] == ["深圳市第二绿色工厂有限公司"]
     data = json.loads(client.get(reverse("public_lists"), {"format": "json", "year": "2026"}).content)
     assert [(r["rank"], r["name"], r["level"]) for r in data["results"]] == [
-        (1, "深圳市第一绿色工厂有限公司", "municipal"), (2, "深圳市第二绿色工厂有限公司", "municipal"),
-    ]  # fmt: skip
+        (1, "深圳市第一绿色工厂有限公司", "municipal"),
+        (2, "深圳市第二绿色工厂有限公司", "municipal"),
+    ]
     csv_text = client.get(reverse("public_lists"), {"format": "csv"}).content.decode("utf-8-sig")
     assert csv_text.splitlines()[1].startswith("2026,1,深圳市第一绿色工厂有限公司,南山区")
 
