@@ -54,7 +54,9 @@ class ScoreForm(forms.Form):
 
 class PublicityForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    starts_on = forms.DateField(label=_("First day of publicity"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(
+        label=_("First day of publicity"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     contact = forms.CharField(label=_("Objection contact (office, telephone, address)"), max_length=300)
 
     def clean_starts_on(self):
