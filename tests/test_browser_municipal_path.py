@@ -104,8 +104,8 @@ def test_conformity_to_published_list(live_server, browser, screens, people, rec
         city.click("[data-testid=open-review]")
         for box in city.locator("input[name=dossiers]").all():
             box.check()
-        city.check("input[name=experts][value='%d']" % people["expert_a"].pk)
-        city.check("input[name=experts][value='%d']" % people["expert_b"].pk)
+        city.check(f"input[name=experts][value='{people['expert_a'].pk}']")
+        city.check(f"input[name=experts][value='{people['expert_b'].pk}']")
         city.click("[data-testid=assign-experts]")
         expect(city.locator(".alert-success")).to_contain_text("已分配4项评审任务")
         screens(city, "review-board")
