@@ -224,3 +224,24 @@ def test_only_green_factories_enter_publicity_and_only_parks_or_chains_are_nomin
 def test_publish_refused_until_publicity_is_cleared(world):
     dossier = make_dossier(world.org_a, State.IN_PUBLICITY)
     assert refused(dossier, "publish", rank=1).startswith("第十七条")
+
+
+# ---- the year's round: MIIT changes the rules between years --------------------------------------
+
+
+def test_round_closed_to_a_kind_refuses_submission(world):
+    from reviews.models import Round
+
+    Round.objects.create(year=2026, kind="factory", is_open=False)
+    dossier = attach_pdf(make_dossier(world.org_a))
+    assert refused(dossier, "submit", now=at(2026, 3, 1)) == "2026年度批次不受理绿色工厂申报（本批次设置）。"
+
+
+def test_round_requiring_a_third_party_report_refuses_self_evaluation(world):
+    from reviews.models import Round
+
+    Round.objects.create(year=2026, kind="factory", third_party_required=True)
+    dossier = attach_pdf(make_dossier(world.org_a))
+    assert refused(dossier, "submit", now=at(2026, 3, 1)).startswith("第十四条：2026年度批次要求提交第三方评价报告")
+    commissioned = attach_pdf(make_dossier(world.org_b, agency=world.agency))
+    assert services.transition(commissioned, "submit", now=at(2026, 3, 1)).state == State.SUBMITTED

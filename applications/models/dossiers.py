@@ -199,6 +199,7 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         target=State.SUBMITTED,
         conditions=[
             g.before_recommendation_deadline,
+            g.round_admits,
             g.eligibility_met,
             g.no_exclusion,
             g.report_attached,

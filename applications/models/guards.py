@@ -123,6 +123,35 @@ def agency_within_quota(dossier):
     return dossier.agency.evaluations_in_year(dossier.cycle_year, excluding_dossier=dossier) < AGENCY_YEARLY_QUOTA
 
 
+def _round_of(dossier):
+    from django.apps import apps
+
+    return apps.get_model("reviews", "Round").objects.filter(year=dossier.cycle_year, kind=dossier.kind).first()
+
+
+def _round_refusal(dossier):
+    review_round = _round_of(dossier)
+    if not review_round.is_open:
+        return _("The %(year)s round does not take %(kind)s applications (the round's settings).") % {
+            "year": dossier.cycle_year,
+            "kind": dossier.get_kind_display(),
+        }
+    return _("Art. 14: the %(year)s round requires a third-party evaluation report (the round's settings).") % {
+        "year": dossier.cycle_year
+    }
+
+
+@guard(_round_refusal)
+def round_admits(dossier):
+    """The year's round (MIIT's rules change between years): its kind is open; a third-party report if required."""
+    review_round = _round_of(dossier)
+    if review_round is None:
+        return True
+    if not review_round.is_open:
+        return False
+    return not (review_round.third_party_required and dossier.agency_id is None)
+
+
 @guard(lambda d: _("Art. 17: only green factories enter the municipal publicity and list."))
 def is_green_factory(dossier):
     """第十七条: the municipal list is a list of green factories."""
