@@ -277,3 +277,45 @@ def test_other_experts_scores_are_shown_only_after_ones_own_review(client, world
     round_2026[0].save()
     assert "其他专家" not in client.get(reverse("expert_score", args=[assignment.pk])).content.decode()
     _ = UserFactory
+
+
+def pdf_text(content):
+    import io
+
+    from pypdf import PdfReader
+
+    return "".join("".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_notice_pdf_from_the_batch_page_shows_the_working_day_end(client, world):
+    dossier = make_dossier(world.org_a, State.IN_REVIEW)
+    batch = municipal.create_publicity_batch(
+        year=2026,
+        title="2026年度市级绿色工厂拟认定名单",
+        starts_on=D(2026, 9, 28),
+        picks=[(dossier, None, "")],
+        contact="节能处",
+        by=world.municipal,
+    )
+    client.force_login(world.municipal)
+    response = client.get(reverse("publicity_notice_pdf", args=[batch.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert "2026年9月28日" in text and "2026年10月9日" in text
+    assert world.org_a.name in text
+    client.force_login(world.officer_nanshan)
+    assert client.get(reverse("publicity_notice_pdf", args=[batch.pk])).status_code == 404
+
+
+def test_district_downloads_its_recommendation_letter_only(client, world):
+    from reviews.services import recommend_batch
+
+    dossier = make_dossier(world.org_a, State.SUBMITTED, year=2027)
+    batch = recommend_batch(
+        district=district("nanshan"), cycle_year=2027, dossiers=[dossier], by=world.officer_nanshan, now=at(2027, 5, 20)
+    )
+    client.force_login(world.officer_nanshan)
+    text = pdf_text(client.get(reverse("recommendation_letter_pdf", args=[batch.pk])).content)
+    assert "南山区工业和信息化局" in text and world.org_a.name in text
+    client.force_login(world.officer_futian)
+    assert client.get(reverse("recommendation_letter_pdf", args=[batch.pk])).status_code == 404
