@@ -29,7 +29,7 @@ from applications.models import (
     State,
 )
 from registry.services import remove_from_list
-from reviews.models import ExpertAssignment
+from reviews.models import ConformityCheck, ExpertAssignment
 from reviews.services import clear_for_publication
 
 DEMO_PASSWORD = "demo-green-2026"
@@ -119,10 +119,14 @@ class DemoWorld:
             ),
         ]
         self.users = self._users()
+        self._rounds()
+        self.pending = []
         made = []
         for state, kinds in PLAN:
             for kind in kinds:
                 made.append(self._dossier_in(state, kind))
+        self._review_and_decide()
+        made = [type(d).objects.get(pk=d.pk) for d in made]
         self._applicant_home(made)
         return made
 
@@ -140,6 +144,7 @@ class DemoWorld:
             ("district", Role.DISTRICT, {"district": self.nanshan}, ("刘", "南山")),
             ("district_futian", Role.DISTRICT, {"district": self.futian}, ("赵", "福田")),
             ("expert", Role.EXPERT, {}, ("孙", "专家")),
+            ("expert2", Role.EXPERT, {}, ("钱", "专家")),
             ("agency", Role.AGENCY, {"agency": self.agencies[0]}, ("王", "评价")),
         ]:
             user = User.objects.create_user(
@@ -225,6 +230,7 @@ class DemoWorld:
         return self.users["district"] if org.district == self.nanshan else None
 
     def _dossier_in(self, target, kind):
+        """Phase 1: move a new dossier along its path, up to the expert review at most."""
         org = self._organisation(kind)
         year = self.open_cycle if target in OPEN_CYCLE_STATES else self.past_cycle
         officer = self._officer(org)
@@ -240,68 +246,142 @@ class DemoWorld:
         if target == State.SUBMITTED:
             return d
         if target == State.RETURNED:
-            return services.transition(
-                d,
-                "return_for_revision",
-                by=officer,
-                now=at(year, 3, 15),
-                reason="评价报告缺少能源审计数据，请补充后重新提交",
-            )
+            reason = "评价报告缺少能源审计数据，请补充后重新提交"
+            return services.transition(d, "return_for_revision", by=officer, now=at(year, 3, 15), reason=reason)
         if target == State.WITHDRAWN:
             return services.transition(d, "withdraw", now=at(year, 4, 1), reason="企业主动撤回")
-        d = services.transition(d, "recommend", by=officer, now=at(year, 5, 20), reason="区级综合评价通过")
+        batch = self._district_batch(org.district, year, officer)
+        d = services.transition(d, "recommend", by=officer, now=at(year, 5, 20), reason="区级综合评价通过", batch=batch)
         if target == State.RECOMMENDED:
             return d
         if target == State.NOT_PASSED and kind == Kind.SUPPLY_CHAIN:
-            return services.transition(
-                d,
-                "fail_conformity",
-                by=city,
-                now=at(year, 6, 20),
-                reason="第十六条：申报材料不完整，缺少供应商培育计划",
+            results = dict.fromkeys(["complete", "report", "eligibility", "exclusions", "consistency"], True)
+            results["complete"] = False
+            ConformityCheck.objects.create(
+                dossier=d, results=results, passed=False, reasons="缺少供应商绿色工厂培育计划", checked_by=city
             )
+            reason = "第十六条：申报材料不完整，缺少供应商培育计划"
+            return services.transition(d, "fail_conformity", by=city, now=at(year, 6, 20), reason=reason)
+        ConformityCheck.objects.create(
+            dossier=d,
+            results=dict.fromkeys(["complete", "report", "eligibility", "exclusions", "consistency"], True),
+            passed=True,
+            checked_by=city,
+        )
         d = services.transition(d, "pass_conformity", by=city, now=at(year, 6, 20))
         if target == State.IN_LIBRARY:
             return d
         d = services.transition(d, "open_review", by=city, now=at(year, 7, 10))
-        ExpertAssignment.objects.create(dossier=d, expert=self.users["expert"], assigned_by=city)
-        if target == State.IN_REVIEW:
-            return d
-        if target == State.NOT_PASSED:
-            return services.transition(d, "not_select", by=city, now=at(year, 8, 20), reason="评审得分未进入择优范围")
-        if kind != Kind.FACTORY:
-            d = services.transition(d, "nominate", by=city, now=at(year, 8, 25), reason="遴选推荐至工业和信息化部")
-            if target == State.NOMINATED:
-                return d
-            d = services.transition(
-                d, "include_in_national_list", by=city, now=at(year, 11, 10), reason="列入国家层面绿色制造名单"
-            )
-        else:
-            ends = datetime.date(year, 9, 4)  # a 5-working-day publicity starting Monday 31 August
-            d = services.transition(d, "select_for_publicity", by=city, now=at(year, 8, 31), publicity_ends_on=ends)
-            if target == State.IN_PUBLICITY:
-                # Keep the demo's publicity current: it runs over the last working days before today.
-                return d
-            clear_for_publication(d, now=at(year, 9, 7, 9))
-            d = services.transition(d, "publish", by=city, now=at(year, 9, 10), rank=next(self.rank))
-        if target == State.LISTED:
-            return d
-        if target == State.RECHECKING:
-            return services.transition(
-                d, "open_recheck", by=officer, now=at(year, 11, 20), reason="专项抽查复核（第二十二条）"
-            )
-        if target == State.REMOVED:
-            ground = (
-                RemovalGround.ENVIRONMENTAL_INCIDENT if kind == Kind.FACTORY else RemovalGround.ANNUAL_FORM_NOT_FILED
-            )
-            return remove_from_list(
-                d,
-                ground=ground,
-                reason="经核实发生Ⅱ级突发环境事件" if kind == Kind.FACTORY else "拒不按时填报动态管理表",
+        for expert in (self.users["expert"], self.users["expert2"]):
+            ExpertAssignment.objects.create(dossier=d, expert=expert, assigned_by=city)
+        self.pending.append((d, target))
+        return d
+
+    def _district_batch(self, district, year, officer):
+        from reviews.models import RecommendationBatch
+
+        if officer is None:
+            return None
+        return RecommendationBatch.objects.get_or_create(
+            district=district,
+            cycle_year=year,
+            defaults={"submitted_by": officer, "submitted_at": at(year, 5, 20), "note": "本区绿色制造推荐名单"},
+        )[0]
+
+    def _review_and_decide(self):
+        """Phase 2: experts score, the city selects, publicises, publishes, nominates; then dynamic management."""
+        from registry.services import publish_list
+        from reviews import municipal
+
+        city, year = self.users["municipal"], self.past_cycle
+        for index, (dossier, target) in enumerate(self.pending):
+            if target == State.IN_REVIEW and index % 2:
+                continue  # some reviews are still being scored
+            for offset, assignment in enumerate(dossier.expert_assignments.all()):
+                criteria = municipal.round_for(dossier.cycle_year, dossier.kind).criteria.all()
+                base = 95 - (dossier.pk * 7) % 30 - offset * 3
+                scores = {str(c.pk): max(0, min(c.max_score, base - c.order)) for c in criteria}
+                municipal.submit_review(assignment, scores=scores, comment="材料翔实，指标先进。", now=at(year, 8, 10))
+        listed_targets = {State.LISTED, State.RECHECKING, State.REMOVED}
+        ranking = {row["dossier"].pk: row["aggregate"] for row in municipal.ranking(year, Kind.FACTORY)["rows"]}
+        by_score = sorted(self.pending, key=lambda p: -(ranking.get(p[0].pk) or 0))
+        factories = [(d, t) for d, t in by_score if d.kind == Kind.FACTORY]
+        contact = "市工业和信息化局节能与综合利用处，电话0755-88100000，地址：深圳市福田区市民中心C区"
+        past = [(d, ranking.get(d.pk), "") for d, t in factories if t in listed_targets]
+        batch = municipal.create_publicity_batch(
+            year=year,
+            title=f"{year}年度深圳市市级绿色工厂拟认定名单",
+            starts_on=datetime.date(year, 8, 31),
+            picks=past,
+            contact=contact,
+            by=city,
+            now=at(year, 8, 31),
+        )
+        for dossier, _score, _note in past:
+            clear_for_publication(dossier, now=at(year, 9, 8, 1))
+        publish_list(batch, title=f"{year}年度深圳市市级绿色工厂名单", by=city, now=at(year, 9, 10))
+        for dossier, target in factories:
+            if target == State.NOT_PASSED:
+                services.transition(
+                    dossier, "not_select", by=city, now=at(year, 8, 20), reason="评审得分未进入择优范围"
+                )
+        current = [(d, ranking.get(d.pk), "") for d, t in factories if t == State.IN_PUBLICITY]
+        if current:
+            from workdays.services import next_working_day
+
+            municipal.create_publicity_batch(
+                year=year,
+                title=f"{year}年度深圳市市级绿色工厂拟认定名单（第二批）",
+                starts_on=next_working_day(self.today),
+                picks=current,
+                contact=contact,
                 by=city,
-                now=at(year, 11, 15),
             )
-        raise AssertionError(target)
+        for dossier, target in self.pending:
+            dossier = type(dossier).objects.get(pk=dossier.pk)
+            if dossier.kind != Kind.FACTORY and target != State.IN_REVIEW:
+                dossier = services.transition(
+                    dossier, "nominate", by=city, now=at(year, 8, 25), reason="遴选推荐至工业和信息化部"
+                )
+                if target != State.NOMINATED:
+                    reason = "列入国家层面绿色制造名单"
+                    dossier = services.transition(
+                        dossier, "include_in_national_list", by=city, now=at(year, 11, 10), reason=reason
+                    )
+            self._after_listing(dossier, target)
+
+    def _after_listing(self, dossier, target):
+        city, year = self.users["municipal"], self.past_cycle
+        if target == State.RECHECKING:
+            officer = self._officer(dossier.organisation)
+            services.transition(
+                dossier, "open_recheck", by=officer, now=at(year, 11, 20), reason="专项抽查复核（第二十二条）"
+            )
+        elif target == State.REMOVED:
+            factory = dossier.kind == Kind.FACTORY
+            ground = RemovalGround.ENVIRONMENTAL_INCIDENT if factory else RemovalGround.ANNUAL_FORM_NOT_FILED
+            reason = "经核实发生Ⅱ级突发环境事件" if factory else "拒不按时填报动态管理表"
+            remove_from_list(dossier, ground=ground, reason=reason, by=city, now=at(year, 11, 15))
+
+    def _rounds(self):
+        from decimal import Decimal
+
+        from reviews.models import Criterion, Round
+
+        areas = [("能源低碳化", 25), ("资源高效化", 25), ("生产洁净化", 20), ("产品绿色化", 15), ("用地集约化", 15)]
+        for year in (self.past_cycle, self.open_cycle):
+            for kind in Kind.values:
+                review_round = Round.objects.create(
+                    year=year,
+                    kind=kind,
+                    select_count=8,
+                    third_party_required=False,
+                    objection_contact="市工业和信息化局节能与综合利用处 0755-88100000",
+                )
+                for order, (name, weight) in enumerate(areas, start=1):
+                    Criterion.objects.create(
+                        round=review_round, name=name, weight=Decimal(weight), max_score=100, order=order
+                    )
 
     def _submit(self, d, year):
         if d.kind == Kind.FACTORY and d.pk % 2:

@@ -9,9 +9,16 @@ from applications.models.organisations import BAR_YEARS, years_after
 
 
 def remove_from_list(dossier, *, ground, reason, by=None, now=None):
-    """Remove a listed unit: the transition, then 第十二条第（三）项 for 3 years from the removal date."""
+    """Remove a listed unit (第二十一条, 第二十二条, 第二十五条).
+
+    The transition, the ranks of the rest of its list closing up (第十七条: ranked, adjusted dynamically),
+    and 第十二条第（三）项 for 3 years from the removal date, in one transaction.
+    """
     with transaction.atomic():
+        old_rank, published_list_id = dossier.rank, dossier.published_list_id
         removed = dossier_services.transition(dossier, "remove", by=by, reason=reason, now=now, ground=ground)
+        if old_rank is not None and published_list_id is not None:
+            close_up_ranks(published_list_id, after=old_rank, by=by)
         ExclusionDeclaration.objects.create(
             organisation=removed.organisation,
             condition=ExclusionCondition.REMOVED_FROM_LIST,
@@ -72,3 +79,17 @@ def recommend_to_miit(dossier, *, year, note, by):
         raise dossier_services.TransitionRefused(
             _("Already recommended to MIIT for %(year)s.") % {"year": year}
         ) from None
+
+
+def close_up_ranks(published_list_id, *, after, by=None):
+    """Move every unit ranked below ``after`` in the list up by one (each saved, so history keeps it)."""
+    from applications.models import Dossier
+
+    below = (
+        Dossier.objects.select_for_update().filter(published_list_id=published_list_id, rank__gt=after).order_by("rank")
+    )
+    for unit in below:
+        unit.rank -= 1
+        unit._history_user = by
+        unit._change_reason = "rank closed up after a removal"
+        unit.save(update_fields=["rank", "updated_at"])

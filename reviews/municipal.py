@@ -108,7 +108,7 @@ def weighted_total(criteria, scores):
     return total.quantize(TWO_PLACES, ROUND_HALF_UP)
 
 
-def submit_review(assignment, *, scores, comment):
+def submit_review(assignment, *, scores, comment, now=None):
     """Save the expert's scores; each criterion of the round, from 0 to its maximum."""
     dossier = assignment.dossier
     if dossier.state != State.IN_REVIEW or assignment.conflict_declared:
@@ -126,7 +126,7 @@ def submit_review(assignment, *, scores, comment):
     total = weighted_total(criteria, clean)
     review, _created = Review.objects.update_or_create(
         assignment=assignment,
-        defaults={"scores": clean, "total": total, "comment": comment, "submitted_at": timezone.now()},
+        defaults={"scores": clean, "total": total, "comment": comment, "submitted_at": now or timezone.now()},
     )
     return review
 
@@ -174,7 +174,7 @@ def ranking(year, kind, *, states=(State.IN_REVIEW,)):
 # ---- 第十七条: publicity ---------------------------------------------------------------------------
 
 
-def create_publicity_batch(*, year, title, starts_on, picks, contact, by):
+def create_publicity_batch(*, year, title, starts_on, picks, contact, by, now=None):
     """Put the picked green factories in publicity for 5 working days counting ``starts_on``.
 
     ``picks`` is [(dossier, aggregate, note)] in the order of the notice; a dossier picked outside the
@@ -185,7 +185,13 @@ def create_publicity_batch(*, year, title, starts_on, picks, contact, by):
     ends_on = add_working_days(starts_on, PUBLICITY_WORKING_DAYS)
     with transaction.atomic():
         batch = PublicityBatch.objects.create(
-            year=year, title=title, starts_on=starts_on, ends_on=ends_on, contact=contact, created_by=by
+            year=year,
+            title=title,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            contact=contact,
+            created_by=by,
+            created_at=now or timezone.now(),
         )
         for position, (dossier, score, note) in enumerate(picks, start=1):
             try:
