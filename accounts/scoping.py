@@ -216,3 +216,26 @@ def assignments_for(user):
     return ExpertAssignment.objects.filter(expert=user, conflict_declared=False).select_related(
         "dossier__organisation__district"
     )
+
+
+def annual_reports_for(user):
+    from applications.models import AnnualReport
+
+    return AnnualReport.objects.filter(dossier__in=dossiers_for(user)).select_related("dossier__organisation__district")
+
+
+def rechecks_for(user):
+    from registry.models import Recheck
+
+    return Recheck.objects.filter(dossier__in=dossiers_for(user)).select_related("dossier__organisation__district")
+
+
+def reports_for(user):
+    """Real-name reports, with the reporter's identity: only the city staff who handle them (第二十五条)."""
+    from registry.models import Report
+
+    return (
+        Report.objects.select_related("organisation", "agency", "assigned_to")
+        if is_city(user)
+        else Report.objects.none()
+    )

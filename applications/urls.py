@@ -1,6 +1,6 @@
 from django.urls import path
 
-from applications.views import agency, applicant, dossiers, pool
+from applications.views import agency, annual, applicant, dossiers, pool
 
 urlpatterns = [
     path("", dossiers.home, name="home"),
@@ -11,6 +11,11 @@ urlpatterns = [
     path("dossiers/<int:pk>/report/", agency.upload_report, name="upload_report"),
     path("dossiers/<int:pk>/notes/", pool.save_notes, name="save_notes"),
     path("pool/request/", applicant.pool_request, name="pool_request"),
+    path("dossiers/<int:pk>/annual/", annual.annual_form, name="annual_form"),
+    path("annual/", annual.annual_list, name="annual_list"),
+    path("annual/<int:pk>/", annual.annual_detail, name="annual_detail"),
+    path("city/changes/", annual.city_changes, name="city_changes"),
+    path("organisations/<int:pk>/", annual.organisation_detail, name="organisation_detail"),
     path("district/pool/", pool.pool, name="district_pool"),
     path("district/pool/search/", pool.search_organisations, name="search_organisations"),
     path("district/pool/requests/<int:pk>/<slug:decision>/", pool.decide_request, name="decide_pool_request"),

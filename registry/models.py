@@ -48,3 +48,186 @@ class NationalRecommendation(models.Model):
 
     def __str__(self):
         return f"{self.dossier} → MIIT {self.year}"
+
+
+class Recheck(models.Model):
+    """第二十一条 (三年一复核): the district's findings and proposal; the city's decision."""
+
+    class Proposal(models.TextChoices):
+        KEEP = "keep", _("Keep on the list")
+        RECTIFY = "rectify", _("Keep, with rectification")
+        REMOVE = "remove", _("Remove from the list")
+
+    dossier = models.ForeignKey("applications.Dossier", on_delete=models.PROTECT, related_name="rechecks")
+    year = models.PositiveSmallIntegerField(_("year"))
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    findings = models.TextField(_("findings"), blank=True)
+    evidence = models.FileField(_("evidence (PDF)"), upload_to="rechecks/%Y/", blank=True)
+    proposal = models.CharField(_("district's proposal"), max_length=10, choices=Proposal.choices, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), null=True, blank=True)
+    decision = models.CharField(_("city's decision"), max_length=10, choices=Proposal.choices, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    rectify_by = models.DateField(_("rectify by"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = _("recheck")
+        verbose_name_plural = _("rechecks")
+
+    def __str__(self):
+        return f"{self.dossier} · {self.year}"
+
+
+class Removal(models.Model):
+    """A removal decision and its public notice (第二十一条, 第二十二条, 第二十五条)."""
+
+    dossier = models.OneToOneField("applications.Dossier", on_delete=models.PROTECT, related_name="removal")
+    ground = models.CharField(_("ground"), max_length=32)
+    reason = models.TextField(_("reason"))
+    decided_on = models.DateField(_("decided on"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reported_to_miit = models.BooleanField(_("reported to MIIT"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-decided_on", "-pk"]
+        verbose_name = _("removal")
+        verbose_name_plural = _("removals")
+
+    def __str__(self):
+        return f"{self.dossier} · {self.decided_on}"
+
+
+class Report(models.Model):
+    """A real-name report (实名举报) against a listed unit or an agency (第二十五条).
+
+    The reporter's identity is visible only to the city staff handling the case.
+    """
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        VERIFYING = "verifying", _("Being verified")
+        DECIDED = "decided", _("Decided")
+
+    class Decision(models.TextChoices):
+        UNFOUNDED = "unfounded", _("Unfounded")
+        RECTIFY = "rectify", _("Rectification ordered")
+        REMOVE = "remove", _("Unit removed from the list")
+        BAR_AGENCY = "bar_agency", _("Agency barred for 3 years and reported to MIIT")
+
+    organisation = models.ForeignKey(
+        "applications.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+    )
+    agency = models.ForeignKey(
+        "applications.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+    )
+    reporter_name = models.CharField(_("reporter's real name"), max_length=100)
+    reporter_contact = models.CharField(_("reporter's contact"), max_length=100)
+    content = models.TextField(_("content"))
+    evidence = models.FileField(_("evidence (PDF)"), upload_to="reports/%Y/", blank=True)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.RECEIVED, db_index=True
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verification = models.TextField(_("verification notes"), blank=True)
+    decision = models.CharField(_("decision"), max_length=12, choices=Decision.choices, blank=True)
+    rectify_by = models.DateField(_("rectify by"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reported_to_miit = models.BooleanField(_("reported to MIIT"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("real-name report")
+        verbose_name_plural = _("real-name reports")
+
+    def __str__(self):
+        return f"{self.organisation or self.agency} · {self.received_at:%Y-%m-%d}"
+
+
+class NationalImport(models.Model):
+    """One upload of MIIT's national list (第十八条)."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(_("kind"), max_length=16)
+    filename = models.CharField(_("file"), max_length=200)
+    digest = models.CharField(_("SHA-256 of the file"), max_length=64)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
+    closed_at = models.DateTimeField(_("national round closed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-imported_at"]
+        verbose_name = _("national list import")
+        verbose_name_plural = _("national list imports")
+
+    def __str__(self):
+        return f"{self.year} · {self.kind} · {self.filename}"
+
+
+class NationalListing(models.Model):
+    """A unit on MIIT's national list: national level, and on the municipal list too (第十八条)."""
+
+    class Grade(models.TextChoices):
+        A_PLUS = "A+", "A+"
+        A = "A", "A"
+        B = "B", "B"
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(_("kind"), max_length=16)
+    organisation = models.ForeignKey(
+        "applications.Organisation", on_delete=models.PROTECT, related_name="national_listings"
+    )
+    name_in_list = models.CharField(_("name in the national list"), max_length=200)
+    region = models.CharField(_("region in the national list"), max_length=50, blank=True)
+    green_code_grade = models.CharField(
+        _("enterprise green code grade"), max_length=2, choices=Grade.choices, blank=True
+    )
+    green_code_year = models.PositiveSmallIntegerField(_("green code year"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "organisation__name"]
+        verbose_name = _("national listing")
+        verbose_name_plural = _("national listings")
+        constraints = [models.UniqueConstraint(fields=["year", "kind", "organisation"], name="one_national_listing")]
+
+    def __str__(self):
+        return f"{self.organisation} · {self.year}"
+
+
+class UnmatchedNationalRow(models.Model):
+    """A row of a national list that matched no organisation: kept for manual matching, never dropped."""
+
+    national_import = models.ForeignKey(NationalImport, on_delete=models.PROTECT, related_name="unmatched")
+    row_number = models.PositiveIntegerField(_("row"))
+    region = models.CharField(_("region"), max_length=50, blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    credit_code = models.CharField(_("credit code"), max_length=30, blank=True)
+    matched_to = models.ForeignKey(
+        "applications.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["national_import", "row_number"]
+        verbose_name = _("unmatched national-list row")
+        verbose_name_plural = _("unmatched national-list rows")
+
+    def __str__(self):
+        return f"{self.row_number}: {self.name}"

@@ -5,7 +5,12 @@ from django.utils import timezone
 
 from applications import services as dossier_services
 from applications.models import ExclusionCondition, ExclusionDeclaration
+from applications.models.dossiers import RemovalGround
 from applications.models.organisations import BAR_YEARS, years_after
+from registry.models import Removal
+
+# 第二十二条: a major accident or a Level II+ environmental incident means immediate removal, notice, report to MIIT.
+IMMEDIATE_GROUNDS = {RemovalGround.MAJOR_ACCIDENT, RemovalGround.ENVIRONMENTAL_INCIDENT}
 
 
 def remove_from_list(dossier, *, ground, reason, by=None, now=None):
@@ -19,6 +24,15 @@ def remove_from_list(dossier, *, ground, reason, by=None, now=None):
         removed = dossier_services.transition(dossier, "remove", by=by, reason=reason, now=now, ground=ground)
         if old_rank is not None and published_list_id is not None:
             close_up_ranks(published_list_id, after=old_rank, by=by)
+        Removal.objects.create(
+            dossier=removed,
+            ground=ground,
+            reason=reason,
+            decided_on=removed.removed_on,
+            decided_by=by,
+            # 第二十二条 (immediate removals) and national units are reported to MIIT.
+            reported_to_miit=ground in IMMEDIATE_GROUNDS or removed.level == "national",
+        )
         ExclusionDeclaration.objects.create(
             organisation=removed.organisation,
             condition=ExclusionCondition.REMOVED_FROM_LIST,

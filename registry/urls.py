@@ -11,3 +11,17 @@ urlpatterns = [
     path("public/lists/", views.public_lists, name="public_lists"),
     path("public/lists/<int:pk>.pdf", views.public_list_pdf, name="public_list_pdf"),
 ]
+
+from registry import views_management  # noqa: E402
+
+urlpatterns += [
+    path("rechecks/", views_management.rechecks, name="rechecks"),
+    path("dossiers/<int:pk>/remove/", views_management.remove, name="remove_from_list"),
+    path("public/removals/", views_management.public_removals, name="public_removals"),
+    path("public/removals/<int:pk>.pdf", views_management.removal_pdf, name="removal_pdf"),
+    path("public/report/", views_management.report_form, name="public_report"),
+    path("city/reports/", views_management.city_reports, name="city_reports"),
+    path("city/reports/<int:pk>/", views_management.city_report, name="city_report"),
+    path("city/national/", views_management.national, name="national"),
+    path("dashboard/", views_management.dashboard, name="dashboard"),
+]

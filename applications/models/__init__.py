@@ -1,4 +1,4 @@
-from applications.models.annual import AnnualReport
+from applications.models.annual import AnnualChange, AnnualReport, Indicator, IndicatorSet
 from applications.models.dossiers import (
     REASON_REQUIRED,
     TRANSITION_LABELS,
@@ -28,6 +28,7 @@ __all__ = [
     "TRANSITION_LABELS",
     "TRANSITION_NAMES",
     "Agency",
+    "AnnualChange",
     "AnnualReport",
     "District",
     "Dossier",
@@ -36,6 +37,8 @@ __all__ = [
     "EvaluationMode",
     "ExclusionCondition",
     "ExclusionDeclaration",
+    "Indicator",
+    "IndicatorSet",
     "Kind",
     "Level",
     "Organisation",

@@ -1,4 +1,4 @@
-"""The annual dynamic-management form (年度动态管理表), 第十九条 and 第二十条. Indicators come with #6."""
+"""The annual dynamic-management form (年度动态管理表), 第十九条 and 第二十条."""
 
 from django.conf import settings
 from django.db import models
@@ -8,16 +8,59 @@ from simple_history.models import HistoricalRecords
 ANNUAL_DUE_MONTH_DAY = (3, 15)  # 第十九条: by 15 March each year
 
 
+class IndicatorSet(models.Model):
+    """The key indicators units report for one year; staff define them (a new set each year, versioned)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("indicator set")
+        verbose_name_plural = _("indicator sets")
+
+    def __str__(self):
+        return str(self.year)
+
+
+class Indicator(models.Model):
+    indicator_set = models.ForeignKey(IndicatorSet, on_delete=models.CASCADE, related_name="indicators")
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=100)
+    unit = models.CharField(_("unit"), max_length=30)
+    required = models.BooleanField(_("required"), default=True)
+    higher_is_better = models.BooleanField(_("higher is better"), default=False)
+    # Worse than last year by more than this share (per cent) flags the unit for an on-site assessment.
+    worsen_threshold = models.DecimalField(_("worsening threshold (%)"), max_digits=6, decimal_places=2, default=10)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator_set", "order", "pk"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        constraints = [models.UniqueConstraint(fields=["indicator_set", "code"], name="one_code_per_indicator_set")]
+
+    def __str__(self):
+        return f"{self.name}（{self.unit}）"
+
+
 class AnnualReport(models.Model):
     class Status(models.TextChoices):
         DUE = "due", _("Due")
         SUBMITTED = "submitted", _("Submitted")
+        CORRECTION = "correction", _("Corrections requested")
         ACCEPTED = "accepted", _("Accepted")
 
     dossier = models.ForeignKey("applications.Dossier", on_delete=models.PROTECT, related_name="annual_reports")
     year = models.PositiveSmallIntegerField(_("year"))
     due_on = models.DateField(_("due on"), db_index=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DUE, db_index=True)
+    values = models.JSONField(_("indicator values"), default=dict, blank=True)  # {code: "decimal"}
+    compliance = models.JSONField(_("Art. 12 answers for the past year"), default=dict, blank=True)
+    flags = models.JSONField(_("indicators worse beyond the threshold"), default=list, blank=True)
+    district_note = models.TextField(_("district's note"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -34,3 +77,42 @@ class AnnualReport(models.Model):
 
     def __str__(self):
         return f"{self.dossier.organisation} · {self.year}"
+
+
+class AnnualChange(models.Model):
+    """第二十条: a change declared in the annual form; the district verifies and proposes, the city decides."""
+
+    class Field(models.TextChoices):
+        NAME = "name", _("Name")
+        SCOPE = "scope", _("Scope of production")
+        ADDRESS = "address", _("Production address")
+        BOUNDARY = "boundary", _("Organisational boundary")
+        OWNERSHIP = "ownership", _("Ownership")
+
+    class Status(models.TextChoices):
+        DECLARED = "declared", _("Declared")
+        PROPOSED = "proposed", _("Verified and proposed by the district")
+        APPROVED = "approved", _("Approved by the city")
+        REJECTED = "rejected", _("Rejected")
+
+    report = models.ForeignKey(AnnualReport, on_delete=models.PROTECT, related_name="changes")
+    field = models.CharField(_("what changed"), max_length=10, choices=Field.choices)
+    new_value = models.CharField(_("new value"), max_length=300)
+    explanation = models.TextField(_("explanation"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DECLARED)
+    district_opinion = models.TextField(_("district's opinion"), blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("declared change")
+        verbose_name_plural = _("declared changes")
+
+    def __str__(self):
+        return f"{self.report} · {self.get_field_display()} → {self.new_value}"

@@ -40,6 +40,8 @@ class Organisation(models.Model):
     contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
+    production_scope = models.TextField(_("scope of production"), blank=True)
+    boundary = models.TextField(_("organisational boundary"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords()
 

@@ -16,7 +16,7 @@ from applications.spreadsheets import xlsx_response
 
 PAGE_SIZE = 50
 # Transitions that have their own screens (self-evaluation form, batch page, municipal screens).
-OWN_SCREEN = {"submit", "recommend", "select_for_publicity", "publish", "remove"}
+OWN_SCREEN = {"submit", "recommend", "select_for_publicity", "publish", "remove", "keep_after_recheck"}
 
 
 @login_required
@@ -87,6 +87,7 @@ def dossier_detail(request, pk):
         "may_edit_evaluation": scoping.may_edit_evaluation(request.user, dossier),
         "may_upload_report": scoping.may_upload_report(request.user, dossier),
         "is_district": request.user.role == Role.DISTRICT,
+        "is_city": scoping.is_city(request.user),
     }
     return render(request, "applications/dossier_detail.html", context)
 

@@ -1,0 +1,165 @@
+"""The annual dynamic-management form (第十九条, 第二十条): open, submit, check, and declared changes."""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import scoping
+from accounts.notifications import notify
+from applications.models import AnnualChange, AnnualReport, ExclusionCondition, ExclusionDeclaration, IndicatorSet
+from applications.models.annual import ANNUAL_DUE_MONTH_DAY
+from applications.services import TransitionRefused
+
+CHANGE_TARGETS = {  # 第二十条: which organisation field an approved change updates
+    AnnualChange.Field.NAME: "name",
+    AnnualChange.Field.SCOPE: "production_scope",
+    AnnualChange.Field.ADDRESS: "address",
+    AnnualChange.Field.BOUNDARY: "boundary",
+    AnnualChange.Field.OWNERSHIP: "ownership",
+}
+
+
+def open_report(dossier, year):
+    """The unit's form of ``year`` (created on first need; due 15 March)."""
+    report, _created = AnnualReport.objects.get_or_create(
+        dossier=dossier, year=year, defaults={"due_on": datetime.date(year, *ANNUAL_DUE_MONTH_DAY)}
+    )
+    return report
+
+
+def indicators_for(year):
+    indicator_set = IndicatorSet.objects.filter(year__lte=year).prefetch_related("indicators").first()
+    return list(indicator_set.indicators.all()) if indicator_set else []
+
+
+def worsened(report, indicators):
+    """Indicators worse than the previous year's form by more than their threshold (for an on-site assessment)."""
+    previous = (
+        AnnualReport.objects.filter(dossier=report.dossier, year__lt=report.year, submitted_at__isnull=False)
+        .order_by("-year")
+        .first()
+    )
+    if previous is None:
+        return []
+    flags = []
+    for indicator in indicators:
+        try:
+            before, now = Decimal(previous.values[indicator.code]), Decimal(report.values[indicator.code])
+        except (KeyError, InvalidOperation, TypeError):
+            continue
+        if before == 0:
+            continue
+        change = (now - before) / abs(before) * 100
+        worse_by = -change if indicator.higher_is_better else change
+        if worse_by > indicator.worsen_threshold:
+            flags.append(
+                {
+                    "code": indicator.code,
+                    "name": indicator.name,
+                    "before": str(before),
+                    "now": str(now),
+                    "worse_by": str(worse_by.quantize(Decimal("0.1"))),
+                }
+            )
+    return flags
+
+
+def submit_report(report, *, values, compliance, changes, by):
+    """The unit files its form: indicators, the Art. 12 answers for the past year, declared changes (第二十条)."""
+    indicators = indicators_for(report.year)
+    missing = [i.name for i in indicators if i.required and values.get(i.code) in (None, "")]
+    if missing:
+        raise TransitionRefused(_("Please fill in the required indicators: %(names)s.") % {"names": "、".join(missing)})
+    with transaction.atomic():
+        locked = AnnualReport.objects.select_for_update().get(pk=report.pk)
+        if locked.status not in (AnnualReport.Status.DUE, AnnualReport.Status.CORRECTION):
+            raise TransitionRefused(_("This form was already submitted."))
+        locked.values = {code: str(value) for code, value in values.items() if value not in (None, "")}
+        locked.compliance = compliance
+        locked.flags = worsened(locked, indicators)
+        locked.status, locked.submitted_at, locked.submitted_by = AnnualReport.Status.SUBMITTED, timezone.now(), by
+        locked._history_user = by
+        locked.save()
+        locked.changes.filter(status=AnnualChange.Status.DECLARED).delete()  # a resubmission replaces undecided ones
+        for field, new_value, explanation in changes:
+            AnnualChange.objects.create(report=locked, field=field, new_value=new_value, explanation=explanation)
+        organisation = locked.dossier.organisation
+        for condition, answer in compliance.items():
+            if answer.get("applies"):
+                ExclusionDeclaration.objects.create(
+                    organisation=organisation,
+                    condition=ExclusionCondition(int(condition)),
+                    applies=True,
+                    evidence=answer.get("evidence", ""),
+                    declared_by=by,
+                )
+        officers = list(scoping.district_officers(organisation.district_id))
+        title = _("%(organisation)s filed its %(year)d annual form") % {
+            "organisation": organisation,
+            "year": locked.year,
+        }
+        if locked.flags:
+            title += _(" — indicators worsened: on-site assessment suggested")
+        transaction.on_commit(lambda: notify(officers, title=title, url=f"/annual/{locked.pk}/"))
+    return locked
+
+
+def check_report(report, *, accept, note, by):
+    """The district accepts the form or asks for corrections (with what to correct)."""
+    if not accept and not note.strip():
+        raise TransitionRefused(_("Please say what must be corrected."))
+    with transaction.atomic():
+        locked = AnnualReport.objects.select_for_update().get(pk=report.pk)
+        if locked.status != AnnualReport.Status.SUBMITTED:
+            raise TransitionRefused(_("Only a submitted form can be checked."))
+        locked.status = AnnualReport.Status.ACCEPTED if accept else AnnualReport.Status.CORRECTION
+        locked.district_note = note
+        locked._history_user = by
+        locked.save()
+        users = list(locked.dossier.organisation.users.filter(is_active=True))
+        title = _("Your %(year)d annual form: %(status)s") % {
+            "year": locked.year,
+            "status": locked.get_status_display(),
+        }
+        transaction.on_commit(lambda: notify(users, title=title, body=note, url=f"/annual/{locked.pk}/"))
+    return locked
+
+
+def propose_change(change, *, opinion, by):
+    """第二十条: the district has verified the change (the unit completed its formalities) and proposes it."""
+    with transaction.atomic():
+        locked = AnnualChange.objects.select_for_update().get(pk=change.pk)
+        if locked.status != AnnualChange.Status.DECLARED:
+            raise TransitionRefused(_("This change was already handled."))
+        locked.status, locked.district_opinion, locked.proposed_by = AnnualChange.Status.PROPOSED, opinion, by
+        locked._history_user = by
+        locked.save()
+        staff = list(scoping.city_staff())
+        title = _("Change proposed by %(district)s: %(change)s") % {"district": by.district, "change": locked}
+        transaction.on_commit(lambda: notify(staff, title=title, url="/city/changes/"))
+    return locked
+
+
+def decide_change(change, *, approve, note, by):
+    """The city decides a proposed change; an approval updates the organisation (its history keeps the old value)."""
+    with transaction.atomic():
+        locked = (
+            AnnualChange.objects.select_for_update().select_related("report__dossier__organisation").get(pk=change.pk)
+        )
+        if locked.status != AnnualChange.Status.PROPOSED:
+            raise TransitionRefused(_("Only a change proposed by the district can be decided."))
+        locked.status = AnnualChange.Status.APPROVED if approve else AnnualChange.Status.REJECTED
+        locked.decided_by, locked.decided_at = by, timezone.now()
+        locked.district_opinion = (locked.district_opinion + "\n" + note).strip() if note else locked.district_opinion
+        locked._history_user = by
+        locked.save()
+        if approve:
+            organisation = locked.report.dossier.organisation
+            setattr(organisation, CHANGE_TARGETS[locked.field], locked.new_value)
+            organisation._history_user = by
+            organisation._change_reason = f"第二十条变更：{locked.get_field_display()}"
+            organisation.save()
+    return locked

@@ -1,0 +1,253 @@
+"""Dynamic management after listing: rechecks (第二十一条), real-name reports (第二十五条), national list (第十八条)."""
+
+import hashlib
+import io
+import zipfile
+
+from django import forms
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+
+from accounts import scoping
+from accounts.notifications import notify
+from applications import services as dossier_services
+from applications.credit_code import is_valid, normalise
+from applications.models import Dossier, Level, Organisation, RemovalGround, State
+from registry.models import NationalImport, NationalListing, Recheck, Report, UnmatchedNationalRow
+from registry.services import remove_from_list
+
+Refused = dossier_services.TransitionRefused
+
+
+# ---- 第二十一条: triennial recheck ----------------------------------------------------------------
+
+
+def recheck_of(dossier, now=None):
+    """The open recheck of a dossier under recheck (created on first need)."""
+    year = timezone.localdate(now).year
+    recheck = Recheck.objects.filter(dossier=dossier, decided_at__isnull=True).first()
+    return recheck or Recheck.objects.create(dossier=dossier, year=year, opened_at=now or timezone.now())
+
+
+def propose_recheck(recheck, *, findings, proposal, evidence=None, by):
+    if recheck.dossier.state != State.RECHECKING or recheck.decided_at:
+        raise Refused(_("This recheck is not open."))
+    if not findings.strip():
+        raise Refused(_("Please record the findings of the recheck."))
+    with transaction.atomic():
+        recheck.findings, recheck.proposal = findings, proposal
+        recheck.proposed_by, recheck.proposed_at = by, timezone.now()
+        if evidence:
+            recheck.evidence.save(evidence.name, evidence, save=False)
+        recheck._history_user = by
+        recheck.save()
+        staff = list(scoping.city_staff())
+        title = _("Recheck of %(organisation)s: %(proposal)s proposed") % {
+            "organisation": recheck.dossier.organisation,
+            "proposal": recheck.get_proposal_display(),
+        }
+        transaction.on_commit(lambda: notify(staff, title=title, url="/rechecks/"))
+    return recheck
+
+
+def decide_recheck(recheck, *, decision, note, by, rectify_by=None, ground=RemovalGround.EXCLUSION_CONDITION):
+    """The city decides: keep (listed again, next recheck in 3 years), rectify (kept, with a deadline) or remove."""
+    if not recheck.proposal:
+        raise Refused(_("The district has not proposed an outcome yet."))
+    if decision == Recheck.Proposal.RECTIFY and rectify_by is None:
+        raise Refused(_("Give the rectification deadline."))
+    with transaction.atomic():
+        recheck.decision, recheck.decision_note, recheck.rectify_by = decision, note, rectify_by
+        recheck.decided_by, recheck.decided_at = by, timezone.now()
+        recheck._history_user = by
+        recheck.save()
+        if decision == Recheck.Proposal.REMOVE:
+            remove_from_list(recheck.dossier, ground=ground, reason=note or recheck.findings, by=by)
+        else:
+            dossier_services.transition(recheck.dossier, "keep_after_recheck", by=by, reason=note or recheck.findings)
+    return recheck
+
+
+# ---- 第二十五条: real-name reports ----------------------------------------------------------------
+
+ANONYMOUS = {"匿名", "无名", "佚名", "anonymous", "anon", "-", "n/a"}
+
+
+def file_report(*, organisation=None, agency=None, name, contact, content, evidence=None):
+    if (organisation is None) == (agency is None):
+        raise Refused(_("Name either a listed unit or an agency."))
+    if not name.strip() or name.strip().lower() in ANONYMOUS or not contact.strip():
+        raise Refused(_("Anonymous reports are not accepted (Art. 25): give your real name and contact details."))
+    with transaction.atomic():
+        report = Report.objects.create(
+            organisation=organisation,
+            agency=agency,
+            reporter_name=name.strip(),
+            reporter_contact=contact.strip(),
+            content=content,
+        )
+        if evidence:
+            report.evidence.save(evidence.name, evidence)
+        staff = list(scoping.city_staff())
+        title = _("Real-name report received about %(target)s") % {"target": organisation or agency}
+        transaction.on_commit(lambda: notify(staff, title=title, url=f"/city/reports/{report.pk}/"))
+    return report
+
+
+def assign_report(report, *, to, by):
+    report.assigned_to, report.status = to, Report.Status.VERIFYING
+    report._history_user = by
+    report.save()
+    return report
+
+
+def decide_report(report, *, decision, note, by, rectify_by=None):
+    """Unfounded, rectification by a deadline, removal (第二十一条), or for an agency a 3-year bar reported to MIIT."""
+    if report.status == Report.Status.DECIDED:
+        raise Refused(_("This report was already decided."))
+    if decision == Report.Decision.RECTIFY and rectify_by is None:
+        raise Refused(_("Give the rectification deadline."))
+    if decision == Report.Decision.BAR_AGENCY and report.agency is None:
+        raise Refused(_("Only a report against an agency can bar it."))
+    if decision == Report.Decision.REMOVE and report.organisation is None:
+        raise Refused(_("Only a report against a listed unit can remove it."))
+    with transaction.atomic():
+        report.decision, report.verification = decision, (report.verification + "\n" + note).strip()
+        report.rectify_by, report.decided_by, report.decided_at = rectify_by, by, timezone.now()
+        report.status = Report.Status.DECIDED
+        report._history_user = by
+        if decision == Report.Decision.REMOVE:
+            listed = Dossier.objects.filter(
+                organisation=report.organisation, state__in=[State.LISTED, State.RECHECKING]
+            )
+            if not listed.exists():
+                raise Refused(_("This unit has nothing on a list to remove."))
+            for dossier in listed:
+                remove_from_list(dossier, ground=RemovalGround.UPHELD_REPORT, reason=note, by=by)
+        if decision == Report.Decision.BAR_AGENCY:
+            agency = report.agency
+            agency.bar(decided_on=timezone.localdate(), reason=note)
+            agency._history_user = by
+            agency.save()
+            report.reported_to_miit = True
+        report.save()
+    return report
+
+
+# ---- 第十八条: MIIT's national list ----------------------------------------------------------------
+
+HEADERS = {
+    "序号": "number",
+    "地区": "region",
+    "名称": "name",
+    "单位名称": "name",
+    "企业名称": "name",
+    "统一社会信用代码": "credit_code",
+    "信用代码": "credit_code",
+}
+
+
+def read_national_list(uploaded):
+    """[(row number, region, name, credit code)] from a sheet with columns 序号, 地区, 名称 [, 统一社会信用代码]."""
+    content = uploaded.read()
+    try:
+        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise forms.ValidationError(_("This file is not an Excel workbook (.xlsx).")) from None
+    rows = list(sheet.iter_rows(values_only=True))
+    if not rows:
+        raise forms.ValidationError(_("The sheet has no rows."))
+    columns = {
+        HEADERS.get(str(h).strip()): i for i, h in enumerate(rows[0]) if h is not None and str(h).strip() in HEADERS
+    }
+    if "name" not in columns:
+        raise forms.ValidationError(
+            _("The first row must name the columns 序号, 地区, 名称 (and optionally 统一社会信用代码).")
+        )
+    parsed = []
+    for number, row in enumerate(rows[1:], start=2):
+
+        def cell(key, row=row):
+            index = columns.get(key)
+            return "" if index is None or index >= len(row) or row[index] is None else str(row[index]).strip()
+
+        if cell("name"):
+            parsed.append((number, cell("region"), cell("name"), cell("credit_code")))
+    return parsed, hashlib.sha256(content).hexdigest()
+
+
+def match(name, code):
+    if code and is_valid(code):
+        found = Organisation.objects.filter(credit_code=normalise(code)).first()
+        if found:
+            return found
+    return Organisation.objects.filter(name=name).first()
+
+
+def apply_national_listing(*, year, kind, organisation, name, region, by):
+    """The unit is national (and municipal, 第十八条): a nominated dossier becomes listed; a listed one national."""
+    listing, created = NationalListing.objects.get_or_create(
+        year=year, kind=kind, organisation=organisation, defaults={"name_in_list": name, "region": region}
+    )
+    for dossier in Dossier.objects.filter(organisation=organisation, kind=kind, state=State.NOMINATED):
+        dossier_services.transition(
+            dossier, "include_in_national_list", by=by, reason=_("MIIT national list %(year)d") % {"year": year}
+        )
+    for dossier in Dossier.objects.filter(
+        organisation=organisation, kind=kind, state__in=[State.LISTED, State.RECHECKING]
+    ).exclude(level=Level.NATIONAL):
+        dossier.level = Level.NATIONAL
+        dossier._history_user = by
+        dossier._change_reason = "第十八条：列入国家层面名单"
+        dossier.save(update_fields=["level", "updated_at"])
+    return listing, created
+
+
+def import_national_list(uploaded, *, year, kind, by):
+    """Match rows by credit code, then exact name; unmatched rows are kept for manual matching. Idempotent."""
+    rows, digest = read_national_list(uploaded)
+    with transaction.atomic():
+        national_import, _created = NationalImport.objects.get_or_create(
+            year=year, kind=kind, digest=digest, defaults={"filename": uploaded.name, "imported_by": by}
+        )
+        added, unmatched = 0, []
+        for number, region, name, code in rows:
+            organisation = match(name, code)
+            if organisation is None:
+                row, _new = UnmatchedNationalRow.objects.get_or_create(
+                    national_import=national_import,
+                    row_number=number,
+                    defaults={"region": region, "name": name, "credit_code": code},
+                )
+                unmatched.append(row)
+                continue
+            _listing, created = apply_national_listing(
+                year=year, kind=kind, organisation=organisation, name=name, region=region, by=by
+            )
+            added += created
+    return national_import, added, unmatched
+
+
+def match_row(row, *, organisation, by):
+    with transaction.atomic():
+        row.matched_to = organisation
+        row.save()
+        ni = row.national_import
+        return apply_national_listing(
+            year=ni.year, kind=ni.kind, organisation=organisation, name=row.name, region=row.region, by=by
+        )
+
+
+def close_national_round(*, year, kind, by):
+    """Nominated units of the round missing from MIIT's list become not_passed (reason kept)."""
+    listed = NationalListing.objects.filter(year=year, kind=kind).values("organisation")
+    closed = []
+    for dossier in Dossier.objects.filter(state=State.NOMINATED, kind=kind, cycle_year__lte=year).exclude(
+        organisation__in=listed
+    ):
+        reason = _("Not included in MIIT's %(year)d national list") % {"year": year}
+        closed.append(dossier_services.transition(dossier, "exclude_from_national_list", by=by, reason=reason))
+    NationalImport.objects.filter(year=year, kind=kind, closed_at__isnull=True).update(closed_at=timezone.now())
+    return closed
