@@ -32,7 +32,7 @@ def recheck_of(dossier, now=None):
 
 
 def propose_recheck(recheck, *, findings, proposal, evidence=None, by):
-    if recheck.dossier.state != State.RECHECKING or recheck.decided_at:
+    if Dossier.objects.get(pk=recheck.dossier_id).state != State.RECHECKING or recheck.decided_at:
         raise Refused(_("This recheck is not open."))
     if not findings.strip():
         raise Refused(_("Please record the findings of the recheck."))
@@ -59,6 +59,7 @@ def decide_recheck(recheck, *, decision, note, by, rectify_by=None, ground=Remov
     if decision == Recheck.Proposal.RECTIFY and rectify_by is None:
         raise Refused(_("Give the rectification deadline."))
     with transaction.atomic():
+        recheck.dossier = Dossier.objects.get(pk=recheck.dossier_id)  # act on the state as it is now
         recheck.decision, recheck.decision_note, recheck.rectify_by = decision, note, rectify_by
         recheck.decided_by, recheck.decided_at = by, timezone.now()
         recheck._history_user = by
