@@ -19,6 +19,7 @@ from applications.models import (
     ELIGIBILITY_CRITERIA,
     Agency,
     District,
+    Dossier,
     EligibilityDeclaration,
     EvaluationMode,
     ExclusionCondition,
@@ -81,6 +82,15 @@ PLAN = [
     (State.NOT_PASSED, [Kind.FACTORY, Kind.FACTORY, Kind.SUPPLY_CHAIN]),
     (State.LAPSED, [Kind.FACTORY, Kind.PARK, Kind.SUPPLY_CHAIN]),
 ]
+DEMO_INDICATORS = [
+    ("energy_total", "综合能源消费量", "tce", False),
+    ("energy_per_unit", "单位产品综合能耗", "tce/万件", False),
+    ("water_per_unit", "单位产品取水量", "m³/万件", False),
+    ("waste_utilisation", "工业固体废物综合利用率", "%", True),
+    ("carbon", "碳排放总量", "tCO₂e", False),
+    ("renewable", "可再生能源使用比例", "%", True),
+    ("output", "工业总产值", "万元", True),
+]
 # States reached within the current, still open cycle; the others come from last year's cycle.
 OPEN_CYCLE_STATES = {State.POOLED, State.SUBMITTED, State.RETURNED}
 
@@ -126,6 +136,7 @@ class DemoWorld:
             for kind in kinds:
                 made.append(self._dossier_in(state, kind))
         self._review_and_decide()
+        made += self._older_cohort()
         made = [type(d).objects.get(pk=d.pk) for d in made]
         self._applicant_home(made)
         return made
@@ -362,6 +373,81 @@ class DemoWorld:
             ground = RemovalGround.ENVIRONMENTAL_INCIDENT if factory else RemovalGround.ANNUAL_FORM_NOT_FILED
             reason = "经核实发生Ⅱ级突发环境事件" if factory else "拒不按时填报动态管理表"
             remove_from_list(dossier, ground=ground, reason=reason, by=city, now=at(year, 11, 15))
+
+    def _older_cohort(self):
+        """Units listed two cycles ago: their annual forms (one flagged with a name change, one overdue), a report."""
+        from applications import annual
+        from applications.models import AnnualChange, Indicator, IndicatorSet
+        from greenfactory.sweeps import run_sweep
+        from registry.management import file_report
+
+        year, city = self.past_cycle - 2, self.users["municipal"]
+        for set_year in (year + 1, self.past_cycle, self.open_cycle):
+            indicator_set = IndicatorSet.objects.create(year=set_year, note="按GB/T 36132-2025指标体系")
+            for order, (code, name, unit, better) in enumerate(DEMO_INDICATORS, start=1):
+                Indicator.objects.create(
+                    indicator_set=indicator_set, code=code, name=name, unit=unit, higher_is_better=better, order=order
+                )
+        cohort = []
+        for n in range(3):
+            org = self._organisation(Kind.FACTORY)
+            if n < 2:
+                org.district = self.nanshan
+                org.save()
+            d = services.pool(org, Kind.FACTORY, year, now=at(year, 1, 15), reason="纳入培育库")
+            d = self._submit(d, year)
+            for step, when in [
+                ("recommend", at(year, 5, 20)),
+                ("pass_conformity", at(year, 6, 20)),
+                ("open_review", at(year, 7, 10)),
+            ]:
+                d = services.transition(d, step, by=city if step != "recommend" else None, now=when)
+            d = services.transition(
+                d, "select_for_publicity", by=city, now=at(year, 8, 31), publicity_ends_on=datetime.date(year, 9, 6)
+            )
+            clear_for_publication(d, now=at(year, 9, 9, 1))
+            cohort.append(services.transition(d, "publish", by=city, now=at(year, 9, 12), rank=n + 1))
+        no = {str(c): {"applies": False, "evidence": "经自查无此情形"} for c in range(1, 7)}
+        values = {"energy_total": "5200", "energy_per_unit": "0.82", "water_per_unit": "3.1", "waste_utilisation": "96",
+                  "carbon": "12800", "renewable": "18", "output": "86000"}  # fmt: skip
+        contact = cohort[0].organisation.users.first()
+        for unit in cohort:
+            report = annual.open_report(unit, year + 1)
+            annual.submit_report(report, values=values, compliance=no, changes=[], by=contact)
+            annual.check_report(report, accept=True, note="", by=self.users["district"])
+        flagged = annual.open_report(cohort[0], self.past_cycle)
+        worse = values | {"energy_per_unit": "1.05", "renewable": "12"}
+        name_change = [
+            (AnnualChange.Field.NAME, cohort[0].organisation.name.replace("有限公司", "股份有限公司"), "完成股份制改造")
+        ]
+        flagged = annual.submit_report(flagged, values=worse, compliance=no, changes=name_change, by=contact)
+        annual.propose_change(flagged.changes.get(), opinion="已核实营业执照变更登记", by=self.users["district"])
+        annual.open_report(cohort[1], self.past_cycle)
+        run_sweep("mark_overdue_annual_forms", at(self.past_cycle, 3, 16, 1))
+        accepted = annual.open_report(cohort[2], self.past_cycle)
+        annual.submit_report(accepted, values=values, compliance=no, changes=[], by=contact)
+        file_report(
+            organisation=cohort[2].organisation,
+            name="张某某",
+            contact="13800000000",
+            content="该企业年度能耗数据与实际用电量明显不符。",
+        )
+        from registry.models import NationalListing
+
+        grades = iter(["A+", "A", "B"])
+        for national in Dossier.objects.filter(level="national").select_related("organisation"):
+            NationalListing.objects.get_or_create(
+                year=self.past_cycle,
+                kind=national.kind,
+                organisation=national.organisation,
+                defaults={
+                    "name_in_list": national.organisation.name,
+                    "region": "广东省深圳市",
+                    "green_code_grade": next(grades, "B"),
+                    "green_code_year": self.past_cycle,
+                },
+            )
+        return cohort
 
     def _rounds(self):
         from decimal import Decimal
