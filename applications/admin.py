@@ -5,10 +5,13 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts import scoping
 from applications.models import (
     Agency,
+    AnnualReport,
     District,
     Dossier,
     EligibilityDeclaration,
     ExclusionDeclaration,
+    Indicator,
+    IndicatorSet,
     Organisation,
     TransitionLog,
 )
@@ -163,6 +166,39 @@ class TransitionLogAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    extra = 1
+
+
+@admin.register(IndicatorSet)
+class IndicatorSetAdmin(SimpleHistoryAdmin):
+    """第十九条: staff define each year's indicators, their units, which are required and the worsening threshold."""
+
+    list_display = ["year", "note"]
+    inlines = [IndicatorInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AnnualReport)
+class AnnualReportAdmin(SimpleHistoryAdmin):
+    list_display = ["dossier", "year", "status", "due_on", "overdue_at"]
+    list_filter = ["year", "status", "dossier__organisation__district"]
+    search_fields = ["dossier__organisation__name"]
+    readonly_fields = ["dossier", "year", "values", "compliance", "flags", "submitted_at", "submitted_by", "overdue_at"]
+
+    def get_queryset(self, request):
+        return scoping.annual_reports_for(request.user)
+
+    def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from registry.models import NationalRecommendation, PublishedList
+from registry.models import NationalListing, NationalRecommendation, PublishedList, Recheck, Removal, Report
 
 
 @admin.register(PublishedList)
@@ -17,6 +17,49 @@ class PublishedListAdmin(SimpleHistoryAdmin):
 class NationalRecommendationAdmin(SimpleHistoryAdmin):
     list_display = ["dossier", "year", "recommended_by", "recommended_at"]
     list_filter = ["year"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RecordAdmin(SimpleHistoryAdmin):
+    """Decisions are recorded through the portal's screens; here they are read, never deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Recheck)
+class RecheckAdmin(RecordAdmin):
+    list_display = ["dossier", "year", "proposal", "decision", "decided_at"]
+    list_filter = ["year", "proposal", "decision"]
+
+
+@admin.register(Removal)
+class RemovalAdmin(RecordAdmin):
+    list_display = ["dossier", "ground", "decided_on", "reported_to_miit"]
+    list_filter = ["ground", "reported_to_miit"]
+
+
+@admin.register(Report)
+class ReportAdmin(RecordAdmin):
+    list_display = ["received_at", "organisation", "agency", "status", "decision"]
+    list_filter = ["status", "decision"]
+
+    def get_queryset(self, request):
+        from accounts import scoping
+
+        return scoping.reports_for(request.user)
+
+
+@admin.register(NationalListing)
+class NationalListingAdmin(SimpleHistoryAdmin):
+    list_display = ["organisation", "year", "kind", "green_code_grade", "green_code_year"]
+    list_filter = ["year", "kind", "green_code_grade"]
+    search_fields = ["organisation__name", "name_in_list"]
 
     def has_delete_permission(self, request, obj=None):
         return False

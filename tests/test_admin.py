@@ -52,3 +52,36 @@ def test_admin_dossier_history_page_shows_field_changes(client, world, admin_use
     response = client.get(reverse("admin:applications_dossier_history", args=[dossier.pk]))
     assert response.status_code == 200
     assert len(response.context["page_obj"].object_list) == dossier.history.count() > 1
+
+
+def test_staff_define_the_annual_indicator_set_in_the_admin(client, admin_user):
+    from applications.models import IndicatorSet
+
+    client.force_login(admin_user)
+    data = {
+        "year": 2027,
+        "note": "",
+        "indicators-TOTAL_FORMS": 1,
+        "indicators-INITIAL_FORMS": 0,
+        "indicators-MIN_NUM_FORMS": 0,
+        "indicators-MAX_NUM_FORMS": 1000,
+        "indicators-0-code": "energy",
+        "indicators-0-name": "单位产品综合能耗",
+        "indicators-0-unit": "tce/万件",
+        "indicators-0-required": "on",
+        "indicators-0-worsen_threshold": "10",
+        "indicators-0-order": "1",
+    }
+    response = client.post(reverse("admin:applications_indicatorset_add"), data)
+    assert response.status_code == 302
+    assert list(IndicatorSet.objects.get(year=2027).indicators.values_list("name", flat=True)) == ["单位产品综合能耗"]
+
+
+def test_every_admin_changelist_renders(client, admin_user, world):
+    from django.contrib import admin as django_admin
+
+    make_dossier(world.org_a, State.LISTED)
+    client.force_login(admin_user)
+    for model in django_admin.site._registry:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        assert client.get(url).status_code == 200, url

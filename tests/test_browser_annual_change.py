@@ -2,7 +2,6 @@
 verifies and proposes it; the city approves; the organisation's name changes and its history keeps the old one.
 """
 
-
 import pytest
 import time_machine
 from playwright.sync_api import expect
