@@ -132,51 +132,24 @@ def nominations(request):
 # ---- public (no login) ------------------------------------------------------------------------------
 
 
-def public_listed():
-    """Every unit on a list now (listed or under recheck), best rank first; national units count as municipal."""
-    from applications.models import Dossier
-
-    return (
-        Dossier.objects.filter(state__in=[State.LISTED, State.RECHECKING])
-        .select_related("organisation__district", "published_list")
-        .order_by("-listed_on", "rank", "organisation__name")
-    )
-
-
 def filtered(request):
-    rows = public_listed()
+    """Every unit on a list now, as open-data rows, with the request's filters (year, district, kind, level)."""
+    from registry.listing import listed_rows
+
     year, district, kind, level = (request.GET.get(k, "") for k in ("year", "district", "kind", "level"))
-    if year.isdigit():
-        rows = rows.filter(cycle_year=int(year))
-    if district.isdigit():
-        rows = rows.filter(organisation__district_id=int(district))
-    if kind in Kind.values:
-        rows = rows.filter(kind=kind)
-    if level in Level.values:
-        rows = rows.filter(level=level)
-    return rows
-
-
-def open_data(d):
-    return {
-        "year": d.cycle_year,
-        "rank": d.rank,
-        "name": d.organisation.name,
-        "district": d.organisation.district.name,
-        "kind": d.kind,
-        "kind_label": str(d.get_kind_display()),
-        "level": d.level,
-        "listed_on": d.listed_on.isoformat() if d.listed_on else None,
-    }
+    return listed_rows(
+        year=int(year) if year.isdigit() else None,
+        district_id=int(district) if district.isdigit() else None,
+        kind=kind if kind in Kind.values else None,
+        level=level if level in Level.values else None,
+    )
 
 
 def public_lists(request):
     rows = filtered(request)
     fmt = request.GET.get("format")
     if fmt == "json":
-        return JsonResponse(
-            {"count": rows.count(), "results": [open_data(d) for d in rows]}, json_dumps_params={"ensure_ascii": False}
-        )
+        return JsonResponse({"count": len(rows), "results": rows}, json_dumps_params={"ensure_ascii": False})
     if fmt == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="green-manufacturing-lists.csv"'
@@ -184,8 +157,7 @@ def public_lists(request):
         writer = csv.writer(response)
         fields = ["year", "rank", "name", "district", "kind", "kind_label", "level", "listed_on"]
         writer.writerow(fields)
-        for d in rows:
-            item = open_data(d)
+        for item in rows:
             writer.writerow([item[f] for f in fields])
         return response
     context = {
@@ -193,11 +165,17 @@ def public_lists(request):
         "districts": District.objects.all(),
         "kinds": Kind.choices,
         "levels": Level.choices,
-        "years": sorted({y for y in public_listed().values_list("cycle_year", flat=True)}, reverse=True),
+        "years": sorted({row["year"] for row in filtered_all()}, reverse=True),
         "published": PublishedList.objects.all()[:20],
         "query": request.GET.urlencode(),
     }
     return render(request, "public/lists.html", context)
+
+
+def filtered_all():
+    from registry.listing import listed_rows
+
+    return listed_rows()
 
 
 def public_list_pdf(request, pk):

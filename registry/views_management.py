@@ -279,8 +279,12 @@ def dashboard(request):
     user = request.user
     if user.role != Role.DISTRICT and not scoping.is_city(user):
         raise Http404
-    listed = scoping.dossiers_for(user).filter(state__in=[State.LISTED, State.RECHECKING])
-    counts = Counter(listed.values_list("organisation__district_id", "kind", "level"))
+    from registry.listing import listed_rows
+
+    rows = listed_rows(
+        dossiers=scoping.dossiers_for(user), district_id=None if scoping.is_city(user) else user.district_id
+    )
+    counts = Counter((r["district_id"], r["kind"], r["level"]) for r in rows)
     districts = District.objects.all() if scoping.is_city(user) else District.objects.filter(pk=user.district_id)
     columns = [(k, lv) for k in Kind.values for lv in Level.values]
     table = [(d, [counts.get((d.pk, k, lv), 0) for k, lv in columns]) for d in districts]

@@ -249,3 +249,17 @@ def test_removed_units_close_up_even_via_reports(world):
     remove_from_list(a, ground=RemovalGround.FALSIFIED_DATA, reason="造假", by=world.municipal)
     assert Removal.objects.get(dossier=a).reported_to_miit is False
     assert AnnualReport.objects.count() == 0
+
+
+def test_a_national_unit_without_a_dossier_here_counts_as_listed(client, world):
+    org = OrganisationFactory(name="深圳市国家级直报制造有限公司")
+    content = national_sheet([(1, "深圳", org.name, org.credit_code)])
+    management.import_national_list(
+        SimpleUploadedFile("f.xlsx", content), year=2026, kind=Kind.FACTORY, by=world.municipal
+    )
+    rows = client.get(reverse("public_lists"), {"format": "json", "level": "national"}).json()["results"]
+    assert [(r["name"], r["level"]) for r in rows] == [(org.name, "national")]
+    client.force_login(world.municipal)
+    page = client.get(reverse("dashboard"))
+    table = {district.name: values for district, values in page.context["table"]}
+    assert table["南山区"][page.context["labels"].index("绿色工厂·国家级")] == 1

@@ -212,7 +212,7 @@ def test_public_lists_filter_and_open_data(client, world, running_publicity):
     run_sweep("clear_ended_publicity", at(2026, 10, 12, 0, 30))
     registry_services.publish_list(batch, title="名单", by=world.municipal)
     page = client.get(reverse("public_lists"), {"district": district("futian").pk})
-    assert [d.organisation.name for d in page.context["rows"]] == ["深圳市第二绿色工厂有限公司"]
+    assert [r["name"] for r in page.context["rows"]] == ["深圳市第二绿色工厂有限公司"]
     data = json.loads(client.get(reverse("public_lists"), {"format": "json", "year": "2026"}).content)
     assert [(r["rank"], r["name"], r["level"]) for r in data["results"]] == [
         (1, "深圳市第一绿色工厂有限公司", "municipal"),
