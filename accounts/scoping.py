@@ -41,31 +41,35 @@ def _sees_all(user):
 def dossiers_for(user):
     """Dossiers ``user`` may see."""
     qs = Dossier.objects.select_related("organisation__district", "agency")
-    if not user.is_authenticated:
-        return qs.none()
-    if _sees_all(user):
-        return qs
-    if user.role == Role.APPLICANT and user.organisation_id:
-        return qs.filter(organisation_id=user.organisation_id)
+    scoped = _by_organisation(qs, user, "organisation")
+    if scoped is not None:
+        return scoped
     if user.role == Role.AGENCY and user.agency_id:
         return qs.filter(agency_id=user.agency_id)
-    if user.role == Role.DISTRICT and user.district_id:
-        return qs.filter(organisation__district_id=user.district_id)
     if user.role == Role.EXPERT:
         return qs.filter(expert_assignments__expert=user, expert_assignments__conflict_declared=False).distinct()
     return qs.none()
 
 
-def organisations_for(user):
-    qs = Organisation.objects.select_related("district")
+def _by_organisation(qs, user, path=""):
+    """Rows that belong to an organisation (``path`` leads to it): the city sees all, an applicant its
+    own organisation, a district officer its district. None for other roles, which the caller decides."""
     if not user.is_authenticated:
         return qs.none()
     if _sees_all(user):
         return qs
     if user.role == Role.APPLICANT and user.organisation_id:
-        return qs.filter(pk=user.organisation_id)
+        return qs.filter(**{f"{path}_id" if path else "pk": user.organisation_id})
     if user.role == Role.DISTRICT and user.district_id:
-        return qs.filter(district_id=user.district_id)
+        return qs.filter(**{f"{path}__district_id" if path else "district_id": user.district_id})
+    return None
+
+
+def organisations_for(user):
+    qs = Organisation.objects.select_related("district")
+    scoped = _by_organisation(qs, user)
+    if scoped is not None:
+        return scoped
     if user.role in (Role.AGENCY, Role.EXPERT):
         return qs.filter(pk__in=dossiers_for(user).values("organisation_id"))
     return qs.none()
@@ -132,15 +136,8 @@ def pool_requests_for(user):
     from applications.models import PoolRequest
 
     qs = PoolRequest.objects.select_related("organisation__district", "requested_by")
-    if not user.is_authenticated:
-        return qs.none()
-    if _sees_all(user):
-        return qs
-    if user.role == Role.APPLICANT and user.organisation_id:
-        return qs.filter(organisation_id=user.organisation_id)
-    if user.role == Role.DISTRICT and user.district_id:
-        return qs.filter(organisation__district_id=user.district_id)
-    return qs.none()
+    scoped = _by_organisation(qs, user, "organisation")
+    return qs.none() if scoped is None else scoped
 
 
 def may_edit_evaluation(user, dossier):
