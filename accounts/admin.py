@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Notification, User
 
+PRIVILEGE_FIELDS = ["is_superuser", "is_staff", "groups", "user_permissions"]
+
 
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):
@@ -18,6 +20,20 @@ class PortalUserAdmin(UserAdmin):
         *UserAdmin.add_fieldsets,
         (_("Portal role"), {"fields": ["role", "district", "organisation", "agency"]}),
     )
+
+    def get_readonly_fields(self, request, obj=None):
+        """Only a superuser grants privileges: staff cannot make anyone (themselves included) more powerful."""
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if request.user.is_superuser else fields + PRIVILEGE_FIELDS
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else qs.filter(is_superuser=False)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
 
 
 @admin.register(Notification)

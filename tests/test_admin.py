@@ -85,3 +85,31 @@ def test_every_admin_changelist_renders(client, admin_user, world):
     for model in django_admin.site._registry:
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         assert client.get(url).status_code == 200, url
+
+
+def test_city_staff_cannot_grant_themselves_privileges_in_the_admin(client, db):
+    from django.contrib.auth.models import Permission
+
+    from accounts.models import Role, User
+
+    staff = UserFactory(username="citystaff", role=Role.STAFF, is_staff=True)
+    staff.user_permissions.set(Permission.objects.filter(content_type__app_label="accounts"))
+    client.force_login(staff)
+    url = reverse("admin:accounts_user_change", args=[staff.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'name="is_superuser"' not in page.content.decode()
+    client.post(
+        url,
+        {
+            "username": "citystaff",
+            "is_superuser": "on",
+            "role": "staff",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
+    staff.refresh_from_db()
+    assert staff.is_superuser is False
+    root = User.objects.create_superuser("root2", "r@example.com", "x-Secret-99a")
+    assert client.get(reverse("admin:accounts_user_change", args=[root.pk])).status_code in (302, 403, 404)
