@@ -44,7 +44,7 @@ def notify_transition(log_entry_id):
         "organisation": dossier.organisation.name,
         "year": dossier.cycle_year,
         "action": entry.transition_label,
-        "state": dossier.get_state_display(),
+        "state": entry.get_to_state_display(),
     }
     notify(recipients, title=title, body=entry.reason, url=reverse("dossier_detail", args=[dossier.pk]))
 

@@ -22,6 +22,13 @@ CHANGE_TARGETS = {  # 第二十条: which organisation field an approved change 
 }
 
 
+def form_year(dossier, today):
+    """The year whose form the unit files now (第十九条: units listed before that year), or None if none is due yet."""
+    if dossier.listed_on is None or dossier.listed_on >= datetime.date(today.year, 1, 1):
+        return None
+    return today.year
+
+
 def open_report(dossier, year):
     """The unit's form of ``year`` (created on first need; due 15 March)."""
     report, _created = AnnualReport.objects.get_or_create(

@@ -17,6 +17,9 @@ class PublishedList(models.Model):
     )
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     published_at = models.DateTimeField(_("published at"), default=timezone.now)
+    # What was published, as published: [{rank, name, district, kind_label}]. Later removals and renames
+    # change the live list, never the announcement of record.
+    entries = models.JSONField(_("entries as published"), default=list)
     history = HistoricalRecords()
 
     class Meta:

@@ -113,13 +113,21 @@ def publicity_notice(batch):
 
 def list_announcement(published_list):
     """名单公告 (第十七条): the municipal list published after publicity, ordered by rank."""
-    dossiers = list(published_list.dossiers.select_related("organisation__district").order_by("rank", "pk"))
+    rows = published_list.entries or [
+        {
+            "rank": d.rank,
+            "name": d.organisation.name,
+            "district": d.organisation.district.name,
+            "kind_label": d.get_kind_display(),
+        }
+        for d in published_list.dossiers.select_related("organisation__district").order_by("rank", "pk")
+    ]
     return render_pdf(
         "notices/list.html",
         {
             "title": published_list.title,
             "rules": RULES,
-            "dossiers": dossiers,
+            "dossiers": rows,
             "issuer": MUNICIPAL_BUREAU,
             "date": cn_date(published_list.published_at),
         },

@@ -70,9 +70,21 @@ def publish_list(batch, *, title, by, now=None):
     if not listable:
         raise dossier_services.TransitionRefused(_("No unit of this publicity can be published."))
     with transaction.atomic():
-        published = PublishedList.objects.create(year=batch.year, title=title, publicity_batch=batch, published_by=by)
+        published = PublishedList.objects.create(
+            year=batch.year, title=title, publicity_batch=batch, published_by=by, published_at=now or timezone.now()
+        )
         for rank, entry in enumerate(listable, start=1):
             dossier_services.transition(entry.dossier, "publish", by=by, now=now, rank=rank, published_list=published)
+        published.entries = [
+            {
+                "rank": rank,
+                "name": entry.dossier.organisation.name,
+                "district": entry.dossier.organisation.district.name,
+                "kind_label": str(entry.dossier.get_kind_display()),
+            }
+            for rank, entry in enumerate(listable, start=1)
+        ]
+        published.save(update_fields=["entries"])
     return published
 
 

@@ -263,3 +263,60 @@ def test_a_national_unit_without_a_dossier_here_counts_as_listed(client, world):
     page = client.get(reverse("dashboard"))
     table = {district.name: values for district, values in page.context["table"]}
     assert table["南山区"][page.context["labels"].index("绿色工厂·国家级")] == 1
+
+
+def test_a_unit_listed_this_year_has_no_annual_form_due_yet(client, world):
+    import time_machine
+
+    listed = make_dossier(world.org_a, State.LISTED)  # listed on 2026-09-10
+    client.force_login(world.applicant_a)
+    with time_machine.travel(at(2026, 11, 25), tick=False):
+        response = client.get(reverse("annual_form", args=[listed.pk]), follow=True)
+    assert AnnualReport.objects.count() == 0
+    assert "2027" in response.content.decode()
+    with time_machine.travel(at(2027, 3, 2), tick=False):
+        client.force_login(world.applicant_a)  # the first session has expired by then
+        assert client.get(reverse("annual_form", args=[listed.pk])).status_code == 200
+    assert list(AnnualReport.objects.values_list("year", flat=True)) == [2027]
+
+
+def test_notifications_name_the_state_the_dossier_moved_to(world, django_capture_on_commit_callbacks):
+    dossier = make_dossier(world.org_a, State.SUBMITTED, year=2027)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.transition(dossier, "return_for_revision", by=world.officer_nanshan, reason="补充", now=at(2027, 3, 2))
+        services.transition(
+            type(dossier).objects.get(pk=dossier.pk),
+            "withdraw",
+            by=world.applicant_a,
+            reason="撤回",
+            now=at(2027, 3, 3),
+        )
+    titles = list(world.applicant_a.notifications.order_by("pk").values_list("title", flat=True))
+    assert titles[0].endswith("退回修改 → 退回修改")
+
+
+def test_the_announcement_of_record_keeps_what_was_published(world):
+    from registry.models import PublishedList
+    from reviews import municipal
+
+    first, second = make_dossier(world.org_a, State.IN_REVIEW), make_dossier(world.org_b, State.IN_REVIEW)
+    batch = municipal.create_publicity_batch(
+        year=2026,
+        title="t",
+        starts_on=datetime.date(2026, 9, 28),
+        picks=[(first, None, ""), (second, None, "")],
+        contact="c",
+        by=world.municipal,
+    )
+    from greenfactory.sweeps import run_sweep
+    from registry.services import publish_list
+
+    run_sweep("clear_ended_publicity", at(2026, 10, 12, 1))
+    published = publish_list(batch, title="2026年度名单", by=world.municipal)
+    remove_from_list(
+        type(first).objects.get(pk=first.pk), ground=RemovalGround.FALSIFIED_DATA, reason="造假", by=world.municipal
+    )
+    from registry import notices
+
+    text = pdf_text(notices.list_announcement(PublishedList.objects.get(pk=published.pk)))
+    assert world.org_a.name in text and world.org_b.name in text and "共2家" in text

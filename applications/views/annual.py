@@ -77,7 +77,14 @@ def annual_form(request, pk):
     dossier = scoping.get_dossier(request.user, pk)
     if request.user.role != Role.APPLICANT or dossier.state not in (State.LISTED, State.RECHECKING):
         raise Http404
-    year = timezone.localdate().year
+    year = annual.form_year(dossier, timezone.localdate())
+    if year is None:
+        messages.info(
+            request,
+            _("No annual form is due yet: the first one is filed between 1 and 15 March of %(year)d (Art. 19).")
+            % {"year": dossier.listed_on.year + 1},
+        )
+        return redirect("dossier_detail", pk=pk)
     report = annual.open_report(dossier, year)
     if report.status not in (AnnualReport.Status.DUE, AnnualReport.Status.CORRECTION):
         return redirect("annual_detail", pk=report.pk)
