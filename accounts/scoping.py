@@ -216,9 +216,12 @@ def assignments_for(user):
 
 
 def annual_reports_for(user):
+    """Annual forms: the unit, its district and the city (not experts or agencies, whose work ends at review)."""
     from applications.models import AnnualReport
 
-    return AnnualReport.objects.filter(dossier__in=dossiers_for(user)).select_related("dossier__organisation__district")
+    qs = AnnualReport.objects.select_related("dossier__organisation__district")
+    scoped = _by_organisation(qs, user, "dossier__organisation")
+    return qs.none() if scoped is None else scoped
 
 
 def rechecks_for(user):

@@ -152,6 +152,8 @@ def propose_change(change, *, opinion, by):
 
 def decide_change(change, *, approve, note, by):
     """The city decides a proposed change; an approval updates the organisation (its history keeps the old value)."""
+    if not approve and not note.strip():
+        raise TransitionRefused(_("Please give a reason; it is shown to the applicant and the district."))
     with transaction.atomic():
         locked = (
             AnnualChange.objects.select_for_update().select_related("report__dossier__organisation").get(pk=change.pk)

@@ -108,6 +108,10 @@ def decide_report(report, *, decision, note, by, rectify_by=None):
     """Unfounded, rectification by a deadline, removal (第二十一条), or for an agency a 3-year bar reported to MIIT."""
     if report.status == Report.Status.DECIDED:
         raise Refused(_("This report was already decided."))
+    if decision not in Report.Decision.values:
+        raise Refused(_("Choose a decision."))
+    if not note.strip():
+        raise Refused(_("Please give a reason; it is shown to the applicant and the district."))
     if decision == Report.Decision.RECTIFY and rectify_by is None:
         raise Refused(_("Give the rectification deadline."))
     if decision == Report.Decision.BAR_AGENCY and report.agency is None:

@@ -22,6 +22,7 @@ urlpatterns += [
     path("public/report/", views_management.report_form, name="public_report"),
     path("city/reports/", views_management.city_reports, name="city_reports"),
     path("city/reports/<int:pk>/", views_management.city_report, name="city_report"),
+    path("city/reports/<int:pk>/evidence.pdf", views_management.report_evidence, name="report_evidence"),
     path("city/national/", views_management.national, name="national"),
     path("dashboard/", views_management.dashboard, name="dashboard"),
 ]

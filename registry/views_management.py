@@ -317,3 +317,14 @@ def dashboard(request):
 
 
 __all__ = ["User"]
+
+
+@login_required
+def report_evidence(request, pk):
+    """A reporter's evidence, to the handling city staff only."""
+    from django.http import FileResponse
+
+    report = get_object_or_404(scoping.reports_for(request.user), pk=pk)
+    if not report.evidence:
+        raise Http404
+    return FileResponse(report.evidence.open("rb"), content_type="application/pdf", filename=f"report-{report.pk}.pdf")

@@ -46,7 +46,10 @@ def record_conformity(dossier, *, results, reasons, by):
     passed = all(results.values())
     if not passed and not reasons.strip():
         failed = [str(label) for key, label in CONFORMITY_ITEMS if not results[key]]
-        reasons = _("Not met: %(items)s") % {"items": "；".join(failed)}
+        raise Refused(
+            _("Not met: %(items)s. Write the reasons: they are shown to the district and the applicant.")
+            % {"items": "；".join(failed)}
+        )
     with transaction.atomic():
         ConformityCheck.objects.create(dossier=dossier, results=results, passed=passed, reasons=reasons, checked_by=by)
         name = "pass_conformity" if passed else "fail_conformity"

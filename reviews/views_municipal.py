@@ -246,3 +246,16 @@ def decide_objection(request, pk, decision):
 
 
 __all__ = ["Objection"]
+
+
+@login_required
+def objection_evidence(request, pk):
+    """An objector's evidence, to the deciding city staff only."""
+    from django.http import FileResponse
+
+    objection = get_object_or_404(scoping.objections_for(request.user), pk=pk)
+    if not objection.evidence:
+        raise Http404
+    return FileResponse(
+        objection.evidence.open("rb"), content_type="application/pdf", filename=f"objection-{objection.pk}.pdf"
+    )

@@ -320,3 +320,23 @@ def test_the_announcement_of_record_keeps_what_was_published(world):
 
     text = pdf_text(notices.list_announcement(PublishedList.objects.get(pk=published.pk)))
     assert world.org_a.name in text and world.org_b.name in text and "共2家" in text
+
+
+def test_a_report_decision_needs_a_choice_and_reasons(world):
+    report = management.file_report(organisation=world.org_a, name="周举报", contact="1", content="x")
+    for decision, note in [("", "理由"), (Report.Decision.UNFOUNDED, "  ")]:
+        with pytest.raises(services.TransitionRefused):
+            management.decide_report(report, decision=decision, note=note, by=world.municipal)
+    report.refresh_from_db()
+    assert report.status == Report.Status.RECEIVED
+
+
+def test_experts_and_agencies_do_not_see_annual_forms(client, world, assign):
+    listed = make_dossier(world.org_a, State.LISTED, agency=world.agency)
+    assign(listed, world.expert)
+    report = annual.open_report(listed, 2027)
+    for user in (world.expert, world.agency_user):
+        client.force_login(user)
+        assert client.get(reverse("annual_detail", args=[report.pk])).status_code == 404
+    client.force_login(world.officer_nanshan)
+    assert client.get(reverse("annual_detail", args=[report.pk])).status_code == 200

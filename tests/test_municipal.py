@@ -319,3 +319,29 @@ def test_district_downloads_its_recommendation_letter_only(client, world):
     assert "南山区工业和信息化局" in text and world.org_a.name in text
     client.force_login(world.officer_futian)
     assert client.get(reverse("recommendation_letter_pdf", args=[batch.pk])).status_code == 404
+
+
+def test_a_failed_conformity_check_needs_written_reasons(client, world):
+    dossier = make_dossier(world.org_a, State.RECOMMENDED)
+    client.force_login(world.municipal)
+    response = client.post(reverse("conformity_check", args=[dossier.pk]), {}, follow=True)
+    assert "不符合" in response.content.decode()
+    dossier.refresh_from_db()
+    assert dossier.state == State.RECOMMENDED
+
+
+def test_objection_evidence_is_for_the_deciding_staff_only(client, world, running_publicity):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import MINIMAL_PDF
+
+    _batch, first, _second = running_publicity
+    objection = Objection.objects.create(
+        dossier=first, objector_kind="unit", objector_name="某公司", objector_phone="1", content="x"
+    )
+    objection.evidence.save("e.pdf", SimpleUploadedFile("e.pdf", MINIMAL_PDF))
+    url = reverse("objection_evidence", args=[objection.pk])
+    client.force_login(world.officer_nanshan)
+    assert client.get(url).status_code == 404
+    client.force_login(world.municipal)
+    assert b"".join(client.get(url).streaming_content) == MINIMAL_PDF
