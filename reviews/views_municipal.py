@@ -54,7 +54,7 @@ def conformity_check(request, pk):
     if dossier.state != State.RECOMMENDED:
         messages.info(request, _("This dossier is no longer waiting for the conformity check."))
         return redirect("dossier_detail", pk=pk)
-    form = ConformityForm(request.POST or None)
+    form = ConformityForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             done = municipal.record_conformity(
