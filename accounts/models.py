@@ -50,6 +50,13 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.username
 
+    def get_full_name(self):
+        """Chinese names read family name first, without a space (陈审核, not 审核 陈)."""
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if any("\u4e00" <= ch <= "\u9fff" for ch in first + last):
+            return f"{last}{first}"
+        return super().get_full_name()
+
     @property
     def sees_all_districts(self):
         return self.is_superuser or self.role in (Role.MUNICIPAL, Role.STAFF)

@@ -240,27 +240,35 @@ class DemoWorld:
     def _officer(self, org):
         return self.users["district"] if org.district == self.nanshan else None
 
+    def when(self, year, month, day, hour=10):
+        """A real date for past cycles; for the cycle still open, the same order placed in the recent past."""
+        moment = at(year, month, day, hour)
+        if year < self.open_cycle:
+            return moment
+        days_ago = 100 - moment.timetuple().tm_yday  # 15 Jan: 85 days ago ... 1 Apr: 9 days ago
+        return at(self.today.year, self.today.month, self.today.day, hour) - datetime.timedelta(days=days_ago)
+
     def _dossier_in(self, target, kind):
         """Phase 1: move a new dossier along its path, up to the expert review at most."""
         org = self._organisation(kind)
         year = self.open_cycle if target in OPEN_CYCLE_STATES else self.past_cycle
         officer = self._officer(org)
         city = self.users["municipal"]
-        d = services.pool(org, kind, year, by=officer, now=at(year, 1, 15), reason="纳入培育库")
+        d = services.pool(org, kind, year, by=officer, now=self.when(year, 1, 15), reason="纳入培育库")
         if target == State.POOLED:
             return d
         if target == State.LAPSED:
             return services.transition(d, "lapse", now=at(year, 5, 31, 0), reason="第十五条：推荐截止日已过")
         if target == State.WITHDRAWN and kind == Kind.PARK:
-            return services.transition(d, "withdraw", now=at(year, 2, 1), reason="园区边界调整，本年度暂不申报")
+            return services.transition(d, "withdraw", now=self.when(year, 2, 1), reason="园区边界调整，本年度暂不申报")
         d = self._submit(d, year)
         if target == State.SUBMITTED:
             return d
         if target == State.RETURNED:
             reason = "评价报告缺少能源审计数据，请补充后重新提交"
-            return services.transition(d, "return_for_revision", by=officer, now=at(year, 3, 15), reason=reason)
+            return services.transition(d, "return_for_revision", by=officer, now=self.when(year, 3, 15), reason=reason)
         if target == State.WITHDRAWN:
-            return services.transition(d, "withdraw", now=at(year, 4, 1), reason="企业主动撤回")
+            return services.transition(d, "withdraw", now=self.when(year, 4, 1), reason="企业主动撤回")
         batch = self._district_batch(org.district, year, officer)
         d = services.transition(d, "recommend", by=officer, now=at(year, 5, 20), reason="区级综合评价通过", batch=batch)
         if target == State.RECOMMENDED:
@@ -478,4 +486,4 @@ class DemoWorld:
         d.report_attested = True
         d.save()
         contact = d.organisation.users.first()
-        return services.transition(d, "submit", by=contact, now=at(year, 3, 1), reason="提交自评价报告")
+        return services.transition(d, "submit", by=contact, now=self.when(year, 3, 1), reason="提交自评价报告")

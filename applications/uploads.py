@@ -12,7 +12,7 @@ def validate_pdf(uploaded):
     """A real PDF (its first bytes), not empty, at most MAX_UPLOAD_BYTES."""
     size = uploaded.size or 0
     if size == 0:
-        raise ValidationError(_("The file is empty; please choose the PDF of the evaluation report."), code="empty")
+        raise ValidationError(_("The file is empty; please choose a PDF file."), code="empty")
     if size > settings.MAX_UPLOAD_BYTES:
         raise ValidationError(
             _("The file is %(size)s; the limit is %(limit)s.")
@@ -24,6 +24,6 @@ def validate_pdf(uploaded):
     uploaded.seek(0)
     if PDF_MAGIC not in head[:1024] or not head.lstrip().startswith(PDF_MAGIC):
         raise ValidationError(
-            _("This file is not a PDF (its content is not PDF, whatever its name); please upload the report as PDF."),
+            _("This file is not a PDF (judged by its content, whatever its name); please upload a PDF file."),
             code="not_pdf",
         )

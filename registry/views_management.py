@@ -119,10 +119,19 @@ def removal_pdf(request, pk):
     )
 
 
+ANONYMOUS_REPORT = gettext_lazy(
+    "Anonymous reports are not accepted (Art. 25): give your real name and contact details."
+)
+
+
 class ReportForm(forms.Form):
     target = forms.CharField(label=gettext_lazy("Unit or agency reported (full name)"), max_length=200)
-    name = forms.CharField(label=gettext_lazy("Your real name"), max_length=100, required=False)
-    contact = forms.CharField(label=gettext_lazy("Your telephone or address"), max_length=100, required=False)
+    name = forms.CharField(
+        label=gettext_lazy("Your real name"), max_length=100, error_messages={"required": ANONYMOUS_REPORT}
+    )
+    contact = forms.CharField(
+        label=gettext_lazy("Your telephone or address"), max_length=100, error_messages={"required": ANONYMOUS_REPORT}
+    )
     content = forms.CharField(
         label=gettext_lazy("What you report, with facts"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
     )

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -66,13 +67,26 @@ class PublicityForm(forms.Form):
         return day
 
 
+PHONE = RegexValidator(r"^[0-9+()\- ]{7,20}$", _("Give a telephone number (digits, 7 to 20 characters)."))
+ANONYMOUS_OBJECTION = _(
+    "Anonymous objections are not accepted: give your real name (or your unit's) and a telephone number."
+)
+
+
 class ObjectionForm(forms.Form):
     entry = forms.IntegerField(widget=forms.HiddenInput)
     objector_kind = forms.ChoiceField(
         label=_("You object as"), choices=Objection.ObjectorKind.choices, widget=forms.RadioSelect
     )
-    name = forms.CharField(label=_("Real name (or the unit's full name)"), max_length=100, required=False)
-    phone = forms.CharField(label=_("Contact telephone"), max_length=32, required=False)
+    name = forms.CharField(
+        label=_("Real name (or the unit's full name)"), max_length=100, error_messages={"required": ANONYMOUS_OBJECTION}
+    )
+    phone = forms.CharField(
+        label=_("Contact telephone"),
+        max_length=32,
+        validators=[PHONE],
+        error_messages={"required": ANONYMOUS_OBJECTION},
+    )
     content = forms.CharField(
         label=_("Objection and its grounds"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
     )

@@ -199,7 +199,7 @@ def create_publicity_batch(*, year, title, starts_on, picks, contact, by, now=No
         for position, (dossier, score, note) in enumerate(picks, start=1):
             try:
                 dossier_services.transition(
-                    dossier, "select_for_publicity", by=by, reason=note, publicity_ends_on=ends_on
+                    dossier, "select_for_publicity", by=by, now=now, reason=note, publicity_ends_on=ends_on
                 )
             except Refused as refused:
                 raise Refused(f"{dossier.organisation.name}：{refused.message}") from None

@@ -81,6 +81,9 @@ def review_board(request):
     form = AssignForm(request.POST or None)
     if request.method == "POST":
         chosen = scope.filter(pk__in=[int(p) for p in request.POST.getlist("dossiers") if p.isdigit()])
+        if "open" in request.POST and not chosen.filter(state=State.IN_LIBRARY).exists():
+            messages.error(request, _("Select the dossiers to open for review."))
+            return redirect(request.get_full_path())
         if "open" in request.POST:
             opened = 0
             for dossier in chosen.filter(state=State.IN_LIBRARY):
@@ -184,8 +187,10 @@ def create_publicity(request):
                 _("%(name)s is outside the top %(top)d: record the reason for picking it.")
                 % {"name": name, "top": top},
             )
-        for error in form.errors.values():
-            messages.error(request, error.as_text())
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}：{error}" if label else error)
         return redirect(f"/city/ranking/?year={year}&kind=factory")
     try:
         batch = municipal.create_publicity_batch(

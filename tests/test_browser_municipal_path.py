@@ -137,7 +137,7 @@ def test_conformity_to_published_list(live_server, browser, screens, people, rec
         public.check("input[name=objector_kind][value=person]")
         public.fill("#id_content", "该企业能耗数据与实际不符")
         public.click("[data-testid=submit-objection]")
-        expect(public.locator(".alert-danger")).to_contain_text("不受理匿名异议")
+        expect(public.locator("form").last).to_contain_text("不受理匿名异议")
         screens(public, "anonymous-objection-refused")
         public.check("input[name=objector_kind][value=person]")
         public.fill("#id_name", "王实名")

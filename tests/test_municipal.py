@@ -157,7 +157,7 @@ def test_public_page_without_login_and_real_name_objections(client, running_publ
         assert Objection.objects.get().objector_name == "张三"
         assert "张三" not in client.get(reverse("public_publicity", args=[batch.pk])).content.decode()
     with time_machine.travel(at(2026, 10, 12), tick=False):
-        late = anonymous | {"name": "李四", "phone": "1"}
+        late = anonymous | {"name": "李四", "phone": "13900000001"}
         assert "只在公示期内受理" in client.post(reverse("public_publicity", args=[batch.pk]), late).content.decode()
 
 
