@@ -195,6 +195,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "greenfactory.sweeps.lift_expired_bars",
         "schedule": crontab(minute=10, hour=1),
     },
+    "rectification-due": {  # 第二十一条, 第二十五条: ordered rectifications are verified
+        "task": "greenfactory.sweeps.rectification_due",
+        "schedule": crontab(minute=20, hour=1),
+    },
 }
 
 PORTAL_NAME = _("Green Manufacturing Gradient Cultivation Platform")

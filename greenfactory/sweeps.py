@@ -24,6 +24,7 @@ SWEEPS = {
     "mark_overdue_annual_forms": applications_deadlines.mark_overdue_annual_forms,
     "open_due_rechecks": registry_deadlines.open_due_rechecks,
     "lift_expired_bars": applications_deadlines.lift_expired_bars,
+    "rectification_due": registry_deadlines.rectification_due,
 }
 
 

@@ -29,3 +29,37 @@ def open_due_rechecks(now):
         )
         changes.append(title)
     return changes
+
+
+def rectification_due(now):
+    """A rectification ordered by a recheck (第二十一条) or a report (第二十五条) reached its deadline: verify it.
+
+    Told once per decision: the district of the unit and the city staff.
+    """
+    from registry.models import Recheck, Report
+
+    today = timezone.localdate(now)
+    changes = []
+    for recheck in Recheck.objects.filter(decision=Recheck.Proposal.RECTIFY, rectify_by__lt=today).select_related(
+        "dossier__organisation"
+    ):
+        organisation = recheck.dossier.organisation
+        title = _("Rectification deadline %(date)s passed for %(organisation)s: verify the rectification (Art. 21)") % {
+            "date": recheck.rectify_by,
+            "organisation": organisation,
+        }
+        recipients = list(scoping.district_officers(organisation.district_id)) + list(scoping.city_staff())
+        if notify_once(f"rectify-recheck-{recheck.pk}", recipients, title=title, url="/rechecks/"):
+            changes.append(title)
+    for report in Report.objects.filter(decision=Report.Decision.RECTIFY, rectify_by__lt=today).select_related(
+        "organisation", "agency"
+    ):
+        title = _("Rectification deadline %(date)s passed for %(target)s: verify the rectification (Art. 25)") % {
+            "date": report.rectify_by,
+            "target": report.organisation or report.agency,
+        }
+        if notify_once(
+            f"rectify-report-{report.pk}", scoping.city_staff(), title=title, url=f"/city/reports/{report.pk}/"
+        ):
+            changes.append(title)
+    return changes

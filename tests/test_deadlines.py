@@ -153,3 +153,28 @@ def test_run_deadlines_is_a_dry_run_unless_applied(cycle_2027, capsys):
     assert Dossier.objects.filter(state=State.LAPSED).count() == 0
     call_command("run_deadlines", "--as-of", "2027-05-31T00:05", "--apply")
     assert Dossier.objects.filter(state=State.LAPSED).count() == 3
+
+
+def test_a_passed_rectification_deadline_is_flagged_once(world, django_capture_on_commit_callbacks):
+    from registry import management
+    from registry.models import Recheck
+
+    listed = make_dossier(world.org_a, State.LISTED)
+    services.transition(listed, "open_recheck", by=world.officer_nanshan, reason="复核")
+    recheck = management.recheck_of(listed)
+    management.propose_recheck(
+        recheck, findings="能耗偏高", proposal=Recheck.Proposal.RECTIFY, by=world.officer_nanshan
+    )
+    management.decide_recheck(
+        recheck,
+        decision=Recheck.Proposal.RECTIFY,
+        note="限期整改",
+        by=world.municipal,
+        rectify_by=datetime.date(2027, 6, 30),
+    )
+    assert run_sweep("rectification_due", at(2027, 6, 30, 2)) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert len(run_sweep("rectification_due", at(2027, 7, 1, 2))) == 1
+        assert run_sweep("rectification_due", at(2027, 7, 2, 2)) == []
+    assert world.officer_nanshan.notifications.filter(title__contains="第二十一条").count() == 1
+    assert world.officer_futian.notifications.filter(title__contains="整改").count() == 0
