@@ -17,6 +17,7 @@ from applications.credit_code import is_valid, normalise
 from applications.models import Dossier, Level, Organisation, RemovalGround, State
 from registry.models import NationalImport, NationalListing, Recheck, Report, UnmatchedNationalRow
 from registry.services import remove_from_list
+from reviews.municipal import is_anonymous
 
 Refused = dossier_services.TransitionRefused
 
@@ -73,13 +74,11 @@ def decide_recheck(recheck, *, decision, note, by, rectify_by=None, ground=Remov
 
 # ---- 第二十五条: real-name reports ----------------------------------------------------------------
 
-ANONYMOUS = {"匿名", "无名", "佚名", "anonymous", "anon", "-", "n/a"}
-
 
 def file_report(*, organisation=None, agency=None, name, contact, content, evidence=None):
     if (organisation is None) == (agency is None):
         raise Refused(_("Name either a listed unit or an agency."))
-    if not name.strip() or name.strip().lower() in ANONYMOUS or not contact.strip():
+    if is_anonymous(name, contact):
         raise Refused(_("Anonymous reports are not accepted (Art. 25): give your real name and contact details."))
     with transaction.atomic():
         report = Report.objects.create(

@@ -212,6 +212,11 @@ def create_publicity_batch(*, year, title, starts_on, picks, contact, by, now=No
 ANONYMOUS_NAMES = {"匿名", "无名", "佚名", "anonymous", "anon", "n/a", "-"}
 
 
+def is_anonymous(name, contact):
+    """第十七条 (objections) and 第二十五条 (reports) take real names with contact details only."""
+    return not name.strip() or name.strip().lower() in ANONYMOUS_NAMES or not contact.strip()
+
+
 def submit_objection(entry, *, objector_kind, name, phone, content, evidence=None, now=None):
     """A real-name written objection within the publicity period (第十七条); anonymous ones are refused."""
     today = timezone.localdate(now)
@@ -221,7 +226,7 @@ def submit_objection(entry, *, objector_kind, name, phone, content, evidence=Non
             _("Objections are accepted only during the publicity period (%(start)s to %(end)s).")
             % {"start": batch.starts_on, "end": batch.ends_on}
         )
-    if not name.strip() or name.strip().lower() in ANONYMOUS_NAMES or not phone.strip():
+    if is_anonymous(name, phone):
         raise Refused(
             _("Anonymous objections are not accepted: give your real name (or your unit's) and a telephone number.")
         )

@@ -340,3 +340,9 @@ def test_experts_and_agencies_do_not_see_annual_forms(client, world, assign):
         assert client.get(reverse("annual_detail", args=[report.pk])).status_code == 404
     client.force_login(world.officer_nanshan)
     assert client.get(reverse("annual_detail", args=[report.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["匿名", " Anonymous ", ""])
+def test_anonymous_names_are_refused_for_reports_too(world, name):
+    with pytest.raises(services.TransitionRefused):
+        management.file_report(organisation=world.org_a, name=name, contact="13700000000", content="x")
