@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Invitation, Role, User
+from accounts.models import Invitation, Role
 from accounts.notifications import send_email
 from applications.models import Organisation
 
@@ -67,6 +67,3 @@ def accept_invitation(invitation, *, form):
 
 def usable_invitation(token):
     return Invitation.objects.filter(token=token, accepted_at__isnull=True, expires_at__gt=timezone.now()).first()
-
-
-__all__ = ["User", "accept_invitation", "invite", "register_applicant", "usable_invitation"]

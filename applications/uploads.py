@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -27,3 +28,10 @@ def validate_pdf(uploaded):
             _("This file is not a PDF (judged by its content, whatever its name); please upload a PDF file."),
             code="not_pdf",
         )
+
+
+def private_pdf(field, filename):
+    """Serve an uploaded PDF to a user the caller has already scoped (uploads have no public URL)."""
+    if not field:
+        raise Http404
+    return FileResponse(field.open("rb"), content_type="application/pdf", filename=filename)

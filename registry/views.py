@@ -1,7 +1,6 @@
 """Publication (第十七条), national recommendations, public lists with open data, and notice PDFs."""
 
 import csv
-import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -183,6 +182,3 @@ def public_list_pdf(request, pk):
 
     published = get_object_or_404(PublishedList, pk=pk)
     return pdf_response(notices.list_announcement(published), f"list-{published.pk}.pdf")
-
-
-__all__ = ["json"]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import scoping
-from accounts.models import Role, User
+from accounts.models import Role
 from applications.models import Agency, AnnualReport, District, Kind, Level, Organisation, RemovalGround, State
 from applications.spreadsheets import xlsx_response
 from registry import management
@@ -216,12 +216,6 @@ class NationalImportForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Kind.choices)
     sheet = forms.FileField(label=gettext_lazy("MIIT's list (.xlsx: 序号, 地区, 名称, optional 统一社会信用代码)"))
 
-    def clean(self):
-        data = super().clean()
-        if data.get("sheet"):
-            self.rows_preview = None
-        return data
-
 
 @login_required
 def national(request):
@@ -325,15 +319,10 @@ def dashboard(request):
     return render(request, "registry/dashboard.html", context)
 
 
-__all__ = ["User"]
-
-
 @login_required
 def report_evidence(request, pk):
     """A reporter's evidence, to the handling city staff only."""
-    from django.http import FileResponse
+    from applications.uploads import private_pdf
 
     report = get_object_or_404(scoping.reports_for(request.user), pk=pk)
-    if not report.evidence:
-        raise Http404
-    return FileResponse(report.evidence.open("rb"), content_type="application/pdf", filename=f"report-{report.pk}.pdf")
+    return private_pdf(report.evidence, f"report-{report.pk}.pdf")

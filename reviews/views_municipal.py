@@ -15,7 +15,7 @@ from applications.models.guards import open_cycle_year
 from applications.spreadsheets import xlsx_response
 from reviews import municipal
 from reviews.forms_municipal import AssignForm, ConformityForm, DecisionForm, PublicityForm
-from reviews.models import Objection, PublicityBatch
+from reviews.models import PublicityBatch
 
 Refused = municipal.Refused
 
@@ -250,17 +250,10 @@ def decide_objection(request, pk, decision):
     return redirect("publicity_batch", pk=objection.dossier.publicity_entry.batch_id)
 
 
-__all__ = ["Objection"]
-
-
 @login_required
 def objection_evidence(request, pk):
     """An objector's evidence, to the deciding city staff only."""
-    from django.http import FileResponse
+    from applications.uploads import private_pdf
 
     objection = get_object_or_404(scoping.objections_for(request.user), pk=pk)
-    if not objection.evidence:
-        raise Http404
-    return FileResponse(
-        objection.evidence.open("rb"), content_type="application/pdf", filename=f"objection-{objection.pk}.pdf"
-    )
+    return private_pdf(objection.evidence, f"objection-{objection.pk}.pdf")

@@ -14,7 +14,7 @@ from registry import services as registry_services
 from reviews import municipal
 from reviews.models import Criterion, ExpertLink, Objection, Round
 from tests.conftest import at, make_dossier
-from tests.factories import OrganisationFactory, UserFactory, declare_eligible, district
+from tests.factories import OrganisationFactory, declare_eligible, district
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -276,7 +276,6 @@ def test_other_experts_scores_are_shown_only_after_ones_own_review(client, world
     round_2026[0].score_visibility = Round.Visibility.NEVER
     round_2026[0].save()
     assert "其他专家" not in client.get(reverse("expert_score", args=[assignment.pk])).content.decode()
-    _ = UserFactory
 
 
 def pdf_text(content):

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,6 +13,7 @@ from applications.filters import DossierFilter
 from applications.forms import TransitionForm
 from applications.models import REASON_REQUIRED, TRANSITION_LABELS, TRANSITION_NAMES
 from applications.spreadsheets import xlsx_response
+from applications.uploads import private_pdf
 
 PAGE_SIZE = 50
 # Transitions that have their own screens (self-evaluation form, batch page, municipal screens).
@@ -124,7 +125,4 @@ def dossier_file(request, pk, which):
         field = getattr(getattr(dossier, "self_evaluation", None), "evidence_file", None)
     else:
         raise Http404
-    if not field:
-        raise Http404
-    filename = f"{dossier.organisation.name}-{dossier.cycle_year}-{which}.pdf"
-    return FileResponse(field.open("rb"), content_type="application/pdf", filename=filename)
+    return private_pdf(field, f"{dossier.organisation.name}-{dossier.cycle_year}-{which}.pdf")
