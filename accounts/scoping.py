@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from applications.models import Agency, Dossier, Organisation
+from applications.models import EDITABLE_STATES, SYSTEM_ONLY, TRANSITION_PATHS, Agency, Dossier, Organisation, Path
 
 # Which roles may perform each transition (on a dossier within their scope). "lapse" is the system's.
 TRANSITION_ROLES = {
@@ -97,23 +97,29 @@ def get_dossier(user, pk):
     return get_object_or_404(dossiers_for(user), pk=pk)
 
 
+def _role_may(user, name):
+    """Role × transition table; a system-only transition (第十五条 lapse) is nobody's, superusers included."""
+    if name in SYSTEM_ONLY:
+        return False
+    return user.is_superuser or user.role in TRANSITION_ROLES.get(name, set())
+
+
 def may_transition(user, dossier, name):
     """(allowed, reason): may ``user`` perform transition ``name`` on ``dossier``? Rules are checked later."""
     if not user.is_authenticated:
         return False, _("Please log in.")
     if not dossiers_for(user).filter(pk=dossier.pk).exists():
         return False, _("This dossier is outside your scope.")
-    roles = TRANSITION_ROLES.get(name, set())
-    if user.is_superuser or user.role in roles:
+    if _role_may(user, name):
         return True, ""
     return False, _("Your role may not perform this action.")
 
 
-def allowed_transitions(user, dossier):
-    """Transition names ``user`` may attempt on ``dossier`` from its current state."""
+def allowed_transitions(user, dossier, *, via=Path.ENDPOINT):
+    """Transition names ``user`` may attempt on ``dossier`` from its current state through path ``via``."""
     names = []
-    for name, roles in TRANSITION_ROLES.items():
-        if not (user.is_superuser or user.role in roles):
+    for name in TRANSITION_ROLES:
+        if not _role_may(user, name) or via not in TRANSITION_PATHS[name]:
             continue
         meta = getattr(Dossier, name)._django_fsm
         if meta.get_transition(dossier.state) is not None:
@@ -142,8 +148,6 @@ def pool_requests_for(user):
 
 def may_edit_evaluation(user, dossier):
     """The applicant's own users edit its self-evaluation while it is pooled or returned."""
-    from applications.services import EDITABLE_STATES
-
     return (
         user.role == Role.APPLICANT
         and user.organisation_id == dossier.organisation_id
@@ -153,8 +157,6 @@ def may_edit_evaluation(user, dossier):
 
 def may_upload_report(user, dossier):
     """The commissioned agency uploads the report of its client's dossier while it is editable."""
-    from applications.services import EDITABLE_STATES
-
     return (
         user.role == Role.AGENCY
         and user.agency_id is not None
@@ -239,3 +241,21 @@ def reports_for(user):
         if is_city(user)
         else Report.objects.none()
     )
+
+
+def district_reports_for(user):
+    """Reports about units of an officer's own district, which verifies them (第二十五条); never an agency's."""
+    from registry.models import Report
+
+    if not (user.is_authenticated and user.role == Role.DISTRICT and user.district_id):
+        return Report.objects.none()
+    return Report.objects.filter(district_id=user.district_id, organisation__isnull=False).select_related(
+        "organisation__district"
+    )
+
+
+def reporter_visible(user, report):
+    """The reporter's name and contact: the city, and the verifying district once the city shared them."""
+    if is_city(user):
+        return True
+    return report.identity_shared and district_reports_for(user).filter(pk=report.pk).exists()

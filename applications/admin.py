@@ -10,6 +10,7 @@ from applications.models import (
     Dossier,
     EligibilityDeclaration,
     ExclusionDeclaration,
+    ExclusionSource,
     Indicator,
     IndicatorSet,
     Organisation,
@@ -63,13 +64,14 @@ class ExclusionDeclarationAdmin(AppendOnlyAdminMixin, SimpleHistoryAdmin):
     list_filter = ["condition", "applies", "automatic", "organisation__district"]
     search_fields = ["organisation__name", "organisation__credit_code"]
     autocomplete_fields = ["organisation"]
-    readonly_fields = ["automatic", "declared_by"]
+    readonly_fields = ["automatic", "source", "declared_by", "lifted_at", "lifted_by", "lift_reason"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(organisation__in=scoping.organisations_for(request.user))
 
     def save_model(self, request, obj, form, change):
-        obj.declared_by = request.user
+        # 第十二条: what staff record here is a staff record; only city staff lift it (organisation page).
+        obj.declared_by, obj.source = request.user, ExclusionSource.STAFF
         super().save_model(request, obj, form, change)
 
 
@@ -123,23 +125,12 @@ class DossierAdmin(ScopedAdmin):
     list_select_related = ["organisation__district"]
     autocomplete_fields = ["organisation", "agency"]
     inlines = [TransitionLogInline]
-    # The state moves only through applications.services.transition (portal screens and tasks).
-    readonly_fields = [
-        "state",
-        "submitted_at",
-        "first_submitted_at",
-        "recommended_at",
-        "publicity_ends_on",
-        "cleared_for_publication_at",
-        "level",
-        "rank",
-        "listed_on",
-        "last_rechecked_on",
-        "next_recheck_due",
-        "removal_ground",
-        "removed_on",
-        "outcome_reason",
-    ]
+    # The state and every field a rule reads (agency, report, checks, list and rank) move only through
+    # applications.services and its guards; the admin edits notes and the national platform's status.
+    editable_fields = ("cultivation_notes", "platform_status", "platform_reference")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Dossier._meta.concrete_fields if f.name not in (*self.editable_fields, "id")]
 
     @admin.display(description=_("district"), ordering="organisation__district")
     def district(self, obj):

@@ -4,12 +4,21 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import scoping
 from accounts.notifications import notify
-from applications.models import AnnualChange, AnnualReport, ExclusionCondition, ExclusionDeclaration, IndicatorSet
+from applications.models import (
+    AnnualChange,
+    AnnualReport,
+    Dossier,
+    ExclusionCondition,
+    ExclusionDeclaration,
+    IndicatorSet,
+    State,
+)
 from applications.models.annual import ANNUAL_DUE_MONTH_DAY
 from applications.services import TransitionRefused
 
@@ -35,6 +44,24 @@ def open_report(dossier, year):
         dossier=dossier, year=year, defaults={"due_on": datetime.date(year, *ANNUAL_DUE_MONTH_DAY)}
     )
     return report
+
+
+def last_due_year(today):
+    """The latest year whose form was due by ``today`` (第十九条: by 15 March)."""
+    return today.year if today > datetime.date(today.year, *ANNUAL_DUE_MONTH_DAY) else today.year - 1
+
+
+def open_missing_reports(year):
+    """第十九条: the form of ``year`` for every unit on a list since before that year that has none yet.
+
+    A unit listed during ``year`` files from the next year (as ``form_year``). ``open_report`` claims each
+    row through the unique (dossier, year), so a second run, or a reminder run at the same moment, adds nothing.
+    """
+    has_form = AnnualReport.objects.filter(dossier=OuterRef("pk"), year=year)
+    missing = Dossier.objects.filter(
+        state__in=[State.LISTED, State.RECHECKING], listed_on__lt=datetime.date(year, 1, 1)
+    ).exclude(Exists(has_form))
+    return [open_report(dossier, year) for dossier in missing.order_by("pk")]
 
 
 def indicators_for(year):

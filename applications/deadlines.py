@@ -9,14 +9,13 @@ import datetime
 import logging
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import scoping
 from accounts.notifications import notify_once
-from applications import services
-from applications.models import AnnualReport, Dossier, ExclusionCondition, ExclusionDeclaration, State
+from applications import annual, services
+from applications.models import AnnualReport, Dossier, Path, State
 from applications.models.annual import ANNUAL_DUE_MONTH_DAY
 from applications.models.dossiers import BEFORE_RECOMMENDATION
 from applications.models.guards import recommendation_deadline
@@ -44,7 +43,9 @@ def lapse_unrecommended(now):
     candidates = Dossier.objects.filter(state__in=BEFORE_RECOMMENDATION, cycle_year__lte=closed)
     for dossier in candidates.select_related("organisation").order_by("pk"):
         try:
-            services.transition(dossier, "lapse", now=now, reason=_("Not recommended by 30 May (Art. 15)"))
+            services.transition(
+                dossier, "lapse", now=now, reason=_("Not recommended by 30 May (Art. 15)"), via=Path.SWEEP
+            )
         except services.TransitionRefused:
             continue  # another worker got there first, or the state moved on
         changes.append(
@@ -119,9 +120,14 @@ def annual_form_reminders(now):
 
 
 def mark_overdue_annual_forms(now):
-    """第十九条, 第二十一条第（二）项: forms not filed by 15 March become overdue; the district is told."""
+    """第十九条, 第二十一条第（二）项: forms not filed by 15 March become overdue; the district is told.
+
+    Every unit due a form is flagged, whether or not a reminder run opened its form: the missing forms of
+    the last year that fell due are opened first (idempotent), then claimed one by one.
+    """
     today = local_today(now)
     changes = []
+    annual.open_missing_reports(annual.last_due_year(today))
     candidates = AnnualReport.objects.filter(status=AnnualReport.Status.DUE, overdue_at__isnull=True, due_on__lt=today)
     for pk in candidates.values_list("pk", flat=True):
         with transaction.atomic():
@@ -147,7 +153,11 @@ def mark_overdue_annual_forms(now):
 
 
 def lift_expired_bars(now):
-    """第二十五条 and 第十二条第（三）项: agency bars and removal exclusions end 3 years after the decision."""
+    """第二十五条: agency bars end 3 years after the decision.
+
+    Exclusions (第十二条, including item (3) after a removal) need no sweep: each is a dated fact that
+    ``Organisation.active_exclusions`` counts only within its 3 years.
+    """
     today = local_today(now)
     changes = []
     for pk in Agency.objects.filter(barred_until__lt=today).values_list("pk", flat=True):
@@ -159,34 +169,4 @@ def lift_expired_bars(now):
             agency._change_reason = "bar ended (Art. 25)"
             agency.save()
         changes.append(_("Agency %(agency)s: bar lifted (Art. 25)") % {"agency": agency})
-    later_answer = ExclusionDeclaration.objects.filter(
-        organisation=OuterRef("organisation"),
-        condition=OuterRef("condition"),
-        automatic=True,
-        declared_at__gt=OuterRef("declared_at"),
-    )
-    expired = ExclusionDeclaration.objects.filter(
-        automatic=True, applies=True, condition=ExclusionCondition.REMOVED_FROM_LIST, valid_until__lt=today
-    ).exclude(Exists(later_answer))
-    for declaration in expired.select_related("organisation"):
-        with transaction.atomic():
-            # Lock the organisation so two workers cannot both append the lifting row.
-            type(declaration.organisation).objects.select_for_update().get(pk=declaration.organisation_id)
-            if ExclusionDeclaration.objects.filter(
-                organisation=declaration.organisation, condition=declaration.condition, automatic=True,
-                declared_at__gt=declaration.declared_at,
-            ).exists():  # fmt: skip
-                continue
-            ExclusionDeclaration.objects.create(
-                organisation=declaration.organisation,
-                condition=declaration.condition,
-                applies=False,
-                automatic=True,
-                evidence=_("The 3-year restriction of Art. 12 item (3) ended on %(date)s.")
-                % {"date": declaration.valid_until},
-                declared_at=now,
-            )
-        changes.append(
-            _("%(organisation)s: Art. 12 item (3) restriction ended") % {"organisation": declaration.organisation}
-        )
     return changes

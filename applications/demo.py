@@ -4,6 +4,7 @@ Every dossier is moved by the same services the portal uses, at the dates a real
 used (``now=``), so the demo's timelines and guards are the real ones.
 """
 
+import contextlib
 import datetime
 import itertools
 import zoneinfo
@@ -26,12 +27,16 @@ from applications.models import (
     ExclusionDeclaration,
     Kind,
     Organisation,
+    Path,
     RemovalGround,
     State,
 )
+from registry.management import apply_national_listing
 from registry.services import remove_from_list
-from reviews.models import ConformityCheck, ExpertAssignment
-from reviews.services import clear_for_publication
+from reviews.models import CONFORMITY_ITEMS, ConformityCheck, ExpertAssignment
+from reviews.services import clear_for_publication, mark_ready
+
+CONFORMITY_KEYS = [key for key, _label in CONFORMITY_ITEMS]
 
 DEMO_PASSWORD = "demo-green-2026"
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -258,23 +263,32 @@ class DemoWorld:
         if target == State.POOLED:
             return d
         if target == State.LAPSED:
-            return services.transition(d, "lapse", now=at(year, 5, 31, 0), reason="第十五条：推荐截止日已过")
+            return services.transition(
+                d, "lapse", now=at(year, 5, 31, 0), reason="第十五条：推荐截止日已过", via=Path.SWEEP
+            )
         if target == State.WITHDRAWN and kind == Kind.PARK:
-            return services.transition(d, "withdraw", now=self.when(year, 2, 1), reason="园区边界调整，本年度暂不申报")
+            return services.transition(
+                d, "withdraw", now=self.when(year, 2, 1), reason="园区边界调整，本年度暂不申报", via=Path.ENDPOINT
+            )
         d = self._submit(d, year)
         if target == State.SUBMITTED:
             return d
         if target == State.RETURNED:
             reason = "评价报告缺少能源审计数据，请补充后重新提交"
-            return services.transition(d, "return_for_revision", by=officer, now=self.when(year, 3, 15), reason=reason)
+            return services.transition(
+                d, "return_for_revision", by=officer, now=self.when(year, 3, 15), reason=reason, via=Path.ENDPOINT
+            )
         if target == State.WITHDRAWN:
-            return services.transition(d, "withdraw", now=self.when(year, 4, 1), reason="企业主动撤回")
+            return services.transition(
+                d, "withdraw", now=self.when(year, 4, 1), reason="企业主动撤回", via=Path.ENDPOINT
+            )
         batch = self._district_batch(org.district, year, officer)
+        d = mark_ready(d, by=officer)
         d = services.transition(d, "recommend", by=officer, now=at(year, 5, 20), reason="区级综合评价通过", batch=batch)
         if target == State.RECOMMENDED:
             return d
         if target == State.NOT_PASSED and kind == Kind.SUPPLY_CHAIN:
-            results = dict.fromkeys(["complete", "report", "eligibility", "exclusions", "consistency"], True)
+            results = dict.fromkeys(CONFORMITY_KEYS, True)
             results["complete"] = False
             ConformityCheck.objects.create(
                 dossier=d, results=results, passed=False, reasons="缺少供应商绿色工厂培育计划", checked_by=city
@@ -283,7 +297,7 @@ class DemoWorld:
             return services.transition(d, "fail_conformity", by=city, now=at(year, 6, 20), reason=reason)
         ConformityCheck.objects.create(
             dossier=d,
-            results=dict.fromkeys(["complete", "report", "eligibility", "exclusions", "consistency"], True),
+            results=dict.fromkeys(CONFORMITY_KEYS, True),
             passed=True,
             checked_by=city,
         )
@@ -342,20 +356,27 @@ class DemoWorld:
         for dossier, target in factories:
             if target == State.NOT_PASSED:
                 services.transition(
-                    dossier, "not_select", by=city, now=at(year, 8, 20), reason="评审得分未进入择优范围"
+                    dossier,
+                    "not_select",
+                    by=city,
+                    now=at(year, 8, 20),
+                    reason="评审得分未进入择优范围",
+                    via=Path.ENDPOINT,
                 )
         current = [(d, ranking.get(d.pk), "") for d, t in factories if t == State.IN_PUBLICITY]
         if current:
-            from workdays.services import next_working_day
+            from workdays.services import ScheduleNotLoaded, next_working_day
 
-            municipal.create_publicity_batch(
-                year=year,
-                title=f"{year}年度深圳市市级绿色工厂拟认定名单（第二批）",
-                starts_on=next_working_day(self.today),
-                picks=current,
-                contact=contact,
-                by=city,
-            )
+            # 第十七条: near the year's end the next schedule may not be loaded; those stay under review.
+            with contextlib.suppress(ScheduleNotLoaded, services.TransitionRefused):
+                municipal.create_publicity_batch(
+                    year=year,
+                    title=f"{year}年度深圳市市级绿色工厂拟认定名单（第二批）",
+                    starts_on=next_working_day(self.today),
+                    picks=current,
+                    contact=contact,
+                    by=city,
+                )
         for dossier, target in self.pending:
             dossier = type(dossier).objects.get(pk=dossier.pk)
             if dossier.kind != Kind.FACTORY and target != State.IN_REVIEW:
@@ -363,10 +384,15 @@ class DemoWorld:
                     dossier, "nominate", by=city, now=at(year, 8, 25), reason="遴选推荐至工业和信息化部"
                 )
                 if target != State.NOMINATED:
-                    reason = "列入国家层面绿色制造名单"
-                    dossier = services.transition(
-                        dossier, "include_in_national_list", by=city, now=at(year, 11, 10), reason=reason
+                    apply_national_listing(
+                        year=year,
+                        kind=dossier.kind,
+                        organisation=dossier.organisation,
+                        name=dossier.organisation.name,
+                        region="广东省深圳市",
+                        by=city,
                     )
+                    dossier = type(dossier).objects.get(pk=dossier.pk)
             self._after_listing(dossier, target)
 
     def _after_listing(self, dossier, target):
@@ -374,7 +400,12 @@ class DemoWorld:
         if target == State.RECHECKING:
             officer = self._officer(dossier.organisation)
             services.transition(
-                dossier, "open_recheck", by=officer, now=at(year, 11, 20), reason="专项抽查复核（第二十二条）"
+                dossier,
+                "open_recheck",
+                by=officer,
+                now=at(year, 11, 20),
+                reason="专项抽查复核（第二十二条）",
+                via=Path.ENDPOINT,
             )
         elif target == State.REMOVED:
             factory = dossier.kind == Kind.FACTORY
@@ -396,7 +427,10 @@ class DemoWorld:
                 Indicator.objects.create(
                     indicator_set=indicator_set, code=code, name=name, unit=unit, higher_is_better=better, order=order
                 )
-        cohort = []
+        from registry.services import publish_list
+        from reviews import municipal
+
+        picks = []
         for n in range(3):
             org = self._organisation(Kind.FACTORY)
             if n < 2:
@@ -404,17 +438,28 @@ class DemoWorld:
                 org.save()
             d = services.pool(org, Kind.FACTORY, year, now=at(year, 1, 15), reason="纳入培育库")
             d = self._submit(d, year)
-            for step, when in [
-                ("recommend", at(year, 5, 20)),
-                ("pass_conformity", at(year, 6, 20)),
-                ("open_review", at(year, 7, 10)),
-            ]:
-                d = services.transition(d, step, by=city if step != "recommend" else None, now=when)
-            d = services.transition(
-                d, "select_for_publicity", by=city, now=at(year, 8, 31), publicity_ends_on=datetime.date(year, 9, 6)
+            d = mark_ready(d, by=None)
+            d = services.transition(d, "recommend", now=at(year, 5, 20))
+            ConformityCheck.objects.create(
+                dossier=d, results=dict.fromkeys(CONFORMITY_KEYS, True), passed=True, checked_by=city
             )
+            d = services.transition(d, "pass_conformity", by=city, now=at(year, 6, 20))
+            d = services.transition(d, "open_review", by=city, now=at(year, 7, 10))
+            # Migrated from before the portal: the review was held on paper, as the recorded reason says.
+            picks.append((d, None, "往年评审在线下组织完成，评审记录未录入本平台"))
+        batch = municipal.create_publicity_batch(
+            year=year,
+            title=f"{year}年度深圳市市级绿色工厂拟认定名单",
+            starts_on=datetime.date(year, 8, 31),
+            picks=picks,
+            contact="市工业和信息化局节能与综合利用处 0755-88100000",
+            by=city,
+            now=at(year, 8, 31),
+        )
+        for d, _score, _note in picks:
             clear_for_publication(d, now=at(year, 9, 9, 1))
-            cohort.append(services.transition(d, "publish", by=city, now=at(year, 9, 12), rank=n + 1))
+        publish_list(batch, title=f"{year}年度深圳市市级绿色工厂名单", by=city, now=at(year, 9, 12))
+        cohort = [Dossier.objects.get(pk=d.pk) for d, _score, _note in picks]
         no = {str(c): {"applies": False, "evidence": "经自查无此情形"} for c in range(1, 7)}
         values = {"energy_total": "5200", "energy_per_unit": "0.82", "water_per_unit": "3.1", "waste_utilisation": "96",
                   "carbon": "12800", "renewable": "18", "output": "86000"}  # fmt: skip
@@ -430,21 +475,21 @@ class DemoWorld:
         ]
         flagged = annual.submit_report(flagged, values=worse, compliance=no, changes=name_change, by=contact)
         annual.propose_change(flagged.changes.get(), opinion="已核实营业执照变更登记", by=self.users["district"])
-        annual.open_report(cohort[1], self.past_cycle)
-        run_sweep("mark_overdue_annual_forms", at(self.past_cycle, 3, 16, 1))
         accepted = annual.open_report(cohort[2], self.past_cycle)
         annual.submit_report(accepted, values=values, compliance=no, changes=[], by=contact)
+        run_sweep("mark_overdue_annual_forms", at(self.past_cycle, 3, 16, 1))  # opens cohort[1]'s form, overdue
         file_report(
             organisation=cohort[2].organisation,
             name="张某某",
             contact="13800000000",
             content="该企业年度能耗数据与实际用电量明显不符。",
+            evidence=ContentFile(MINIMAL_PDF, name="电费单.pdf"),
         )
         from registry.models import NationalListing
 
         grades = iter(["A+", "A", "B"])
         for national in Dossier.objects.filter(level="national").select_related("organisation"):
-            NationalListing.objects.get_or_create(
+            NationalListing.objects.update_or_create(
                 year=self.past_cycle,
                 kind=national.kind,
                 organisation=national.organisation,

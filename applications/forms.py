@@ -105,7 +105,12 @@ class SelfEvaluationForm(forms.Form):
             self.fields[f"{name}_evidence"] = forms.CharField(
                 label=_("Evidence"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
             )
-            self.exclusions.append((self[name], self[f"{name}_evidence"]))
+            self.fields[f"{name}_date"] = forms.DateField(
+                label=_("Date of the event (if yes)"),
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            )
+            self.exclusions.append((self[name], self[f"{name}_evidence"], self[f"{name}_date"]))
         self.indicators = []
         evaluation = getattr(dossier, "self_evaluation", None)
         product = (evaluation.product_unit if evaluation else "") or _("unit of product")
@@ -131,6 +136,7 @@ class SelfEvaluationForm(forms.Form):
         for key, answer in evaluation.exclusion_answers.items():
             initial[f"excl_{key}"] = "yes" if answer["applies"] else "no"
             initial[f"excl_{key}_evidence"] = answer.get("evidence", "")
+            initial[f"excl_{key}_date"] = answer.get("event_date") or None
         return initial
 
     def clean(self):
@@ -140,11 +146,16 @@ class SelfEvaluationForm(forms.Form):
         if not self.strict:
             return data
         for prefix in ("elig", "excl"):
-            for name in [n for n in self.fields if n.startswith(prefix + "_") and not n.endswith("_evidence")]:
+            for name in [
+                n for n in self.fields if n.startswith(prefix + "_") and not n.endswith(("_evidence", "_date"))
+            ]:
                 if not data.get(name):
                     self.add_error(name, _("Please answer this question."))
                 elif not data.get(f"{name}_evidence", "").strip():
                     self.add_error(f"{name}_evidence", _("Please give the evidence for your answer."))
+                elif prefix == "excl" and data[name] == "yes" and not data.get(f"{name}_date"):
+                    # 第十二条: "within the last 3 years" counts from the event, so its date is part of the answer.
+                    self.add_error(f"{name}_date", _("Art. 12: give the date of the event."))
         if not data.get("pledge"):
             self.add_error("pledge", _("Art. 14: please attest that the report and materials are true and accurate."))
         if not data.get("report") and not self.dossier.report:
@@ -174,6 +185,7 @@ class SelfEvaluationForm(forms.Form):
             str(c.value): {
                 "applies": data[f"excl_{c.value}"] == "yes",
                 "evidence": data.get(f"excl_{c.value}_evidence", ""),
+                "event_date": data[f"excl_{c.value}_date"].isoformat() if data.get(f"excl_{c.value}_date") else "",
             }
             for c in ExclusionCondition
             if data.get(f"excl_{c.value}")
@@ -227,3 +239,32 @@ class NotesForm(forms.Form):
     cultivation_notes = forms.CharField(
         label=_("Cultivation plan notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class AgencyFlagForm(forms.Form):
+    """第二十三条: a district officer's note of an agency's poor work."""
+
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=None)
+    reason = forms.CharField(label=_("What was wrong"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+
+
+class ExclusionRecordForm(forms.Form):
+    """第十二条: staff record a circumstance found in the records, with the date it happened."""
+
+    condition = forms.TypedChoiceField(label=_("Art. 12 item"), choices=ExclusionCondition.choices, coerce=int)
+    event_date = forms.DateField(
+        label=_("Date of the event"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    evidence = forms.CharField(
+        label=_("What was found, and where"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean_event_date(self):
+        day = self.cleaned_data["event_date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date of the event cannot be in the future."))
+        return day

@@ -11,16 +11,26 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_fsm import TransitionNotAllowed
 
 from applications.models import (
+    EDITABLE_STATES,
     ELIGIBILITY_CRITERIA,
     REASON_REQUIRED,
+    SYSTEM_ONLY,
+    TRANSITION_LABELS,
+    TRANSITION_PATHS,
+    Agency,
+    AgencyEvaluation,
+    AgencyFlag,
     Dossier,
     EligibilityDeclaration,
     EvaluationMode,
     ExclusionCondition,
     ExclusionDeclaration,
+    ExclusionSource,
     Organisation,
+    Path,
     PoolRequest,
     SelfEvaluation,
     State,
@@ -43,12 +53,21 @@ class StaleState(TransitionRefused):
     """Someone else changed the dossier's state since the caller loaded it."""
 
 
-def transition(dossier, name, *, by=None, reason="", now=None, expected_state=None, **params):
+def transition(dossier, name, *, by=None, reason="", now=None, expected_state=None, via=Path.SERVICE, **params):
     """Run transition ``name`` on ``dossier`` as user ``by`` (None: the system). Returns the saved row.
 
+    ``via`` names the path that asks (``Path``): a transition runs only on the paths of
+    ``TRANSITION_PATHS``, and a system-only one (``lapse``) never for a person, superusers included.
     ``expected_state`` defaults to the state of the instance the caller holds: if the row in the
     database has moved on since, the call is refused rather than acting on a stale view.
     """
+    if name not in TRANSITION_PATHS:
+        raise TransitionRefused(_("Unknown action."))
+    if via not in TRANSITION_PATHS[name] or (name in SYSTEM_ONLY and by is not None):
+        raise TransitionRefused(
+            _("“%(action)s” is not done from here: it has its own screen or is done by the system.")
+            % {"action": TRANSITION_LABELS[name]}
+        )
     if name in REASON_REQUIRED and not reason.strip():
         raise TransitionRefused(_("Please give a reason; it is shown to the applicant and the district."))
     expected = expected_state if expected_state is not None else dossier.state
@@ -61,16 +80,34 @@ def transition(dossier, name, *, by=None, reason="", now=None, expected_state=No
                 _("This dossier was changed by someone else (now “%(state)s”); please reload the page and try again.")
                 % {"state": locked.get_state_display()}
             )
+        if locked.agency_id:
+            # 第二十四条: the agency's yearly count is read and extended under its lock, one submission at a time.
+            Agency.objects.select_for_update().filter(pk=locked.agency_id).first()
         locked._clock = now
-        refusals = locked.refusals(name)
+        refusals = locked.refusals(name, reason=reason, **params)
         if refusals:
             raise TransitionRefused(refusals[0])
         source = locked.state
-        getattr(locked, name)(reason=reason, **params)
+        try:
+            getattr(locked, name)(reason=reason, **params)
+        except (TypeError, TransitionNotAllowed):
+            raise TransitionRefused(
+                _("“%(action)s” needs details that only its own screen gives.") % {"action": TRANSITION_LABELS[name]}
+            ) from None
         locked._history_user = by
         locked._change_reason = f"{name}: {reason}"[:100]
         locked.save()
-        entry = TransitionLog.objects.create(
+        if name == "submit" and locked.agency_id:
+            AgencyEvaluation.objects.get_or_create(
+                agency_id=locked.agency_id,
+                dossier=locked,
+                defaults={
+                    "organisation_id": locked.organisation_id,
+                    "year": locked.today().year,
+                    "made_at": now or timezone.now(),
+                },
+            )
+        TransitionLog.objects.create(
             dossier=locked,
             transition=name,
             from_state=source,
@@ -79,7 +116,6 @@ def transition(dossier, name, *, by=None, reason="", now=None, expected_state=No
             reason=reason,
             at=now or timezone.now(),
         )
-        _after_commit(entry)
     log.info("dossier %s %s: %s -> %s by %s", locked.pk, name, source, locked.state, by or "system")
     return locked
 
@@ -95,7 +131,7 @@ def pool(organisation, kind, cycle_year, *, by=None, reason="", now=None):
             dossier._history_user = by
             dossier._change_reason = "create"
             dossier.save()
-            entry = TransitionLog.objects.create(
+            TransitionLog.objects.create(
                 dossier=dossier,
                 transition="create",
                 from_state="",
@@ -104,7 +140,6 @@ def pool(organisation, kind, cycle_year, *, by=None, reason="", now=None):
                 reason=reason,
                 at=now or timezone.now(),
             )
-            _after_commit(entry)
     except IntegrityError:
         raise TransitionRefused(
             _("%(organisation)s already has a dossier for this kind in %(year)s.")
@@ -113,18 +148,42 @@ def pool(organisation, kind, cycle_year, *, by=None, reason="", now=None):
     return dossier
 
 
-def _after_commit(entry):
-    from accounts.notifications import notify_transition
+def enter_national_list(organisation, *, kind, year, by=None, reason="", now=None):
+    """第十八条: a unit on MIIT's national list with no dossier here gets one, listed at national level.
 
-    transaction.on_commit(lambda: notify_transition(entry.pk))
+    Its history starts with this entry (one log row, from nothing to listed). A unit under an Art. 12
+    exclusion (第十二条) is not entered; nor is one that already has a dossier of this kind and year.
+    Returns the dossier, or None when it was not entered.
+    """
+    from applications.models import Level
+
+    dossier = Dossier(organisation=organisation, kind=kind, cycle_year=year, state=State.LISTED)
+    dossier._clock = now
+    if (
+        not g.no_exclusion(dossier)
+        or Dossier.objects.filter(organisation=organisation, kind=kind, cycle_year=year).exists()
+    ):
+        return None
+    dossier._enter_list(Level.NATIONAL, None)
+    with transaction.atomic():
+        dossier._history_user = by
+        dossier._change_reason = "第十八条：国家层面名单"
+        dossier.save()
+        TransitionLog.objects.create(
+            dossier=dossier,
+            transition="enter_national_list",
+            from_state="",
+            to_state=State.LISTED,
+            actor=by,
+            reason=reason,
+            at=now or timezone.now(),
+        )
+    return dossier
 
 
 def _refuse_unless(guard, dossier):
     if not guard(dossier):
         raise TransitionRefused(guard.refusal(dossier))
-
-
-EDITABLE_STATES = (State.POOLED, State.RETURNED)
 
 
 def attach_report(dossier, *, uploaded_file, attested, by=None, now=None):
@@ -169,6 +228,12 @@ def save_self_evaluation(dossier, *, values, by, evidence_file=None, report_file
         agency = values.pop("agency", None) if mode == EvaluationMode.AGENCY else None
         if (mode, getattr(agency, "pk", None)) != (locked.evaluation_mode, locked.agency_id):
             locked.evaluation_mode, locked.agency = mode, agency
+            if agency is not None:
+                # 第二十四条, 第二十五条: choosing an agency meets the same rules as its report will.
+                Agency.objects.select_for_update().filter(pk=agency.pk).first()
+                locked._clock = now
+                _refuse_unless(g.agency_not_barred, locked)
+                _refuse_unless(g.agency_within_quota, locked)
             locked._history_user = by
             locked._change_reason = "evaluation mode"
             locked.save()
@@ -211,11 +276,65 @@ def submit_self_evaluation(dossier, *, by, now=None):
                     organisation=organisation,
                     condition=condition,
                     applies=answer["applies"],
+                    event_date=_date_or_none(answer.get("event_date")),
                     evidence=answer.get("evidence", ""),
+                    source=ExclusionSource.APPLICANT,
                     declared_by=by,
                     declared_at=at,
                 )
         return transition(dossier, "submit", by=by, now=now, reason=_("Self-evaluation submitted"))
+
+
+def _date_or_none(value):
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def record_exclusion(organisation, *, condition, event_date, evidence, by, source=ExclusionSource.STAFF, now=None):
+    """第十二条: staff (or the portal itself) record that an Art. 12 circumstance happened on ``event_date``."""
+    if not evidence.strip():
+        raise TransitionRefused(_("Art. 12: describe the circumstance and where it was found."))
+    return ExclusionDeclaration.objects.create(
+        organisation=organisation,
+        condition=condition,
+        applies=True,
+        event_date=event_date,
+        evidence=evidence,
+        source=source,
+        automatic=source == ExclusionSource.SYSTEM,
+        declared_by=by,
+        declared_at=now or timezone.now(),
+    )
+
+
+def lift_exclusion(declaration, *, by, reason, now=None):
+    """第十二条: only city staff lift a recorded exclusion, with a reason (an applicant's "no" lifts nothing)."""
+    from accounts.scoping import is_city
+
+    if not is_city(by):
+        raise TransitionRefused(_("Art. 12: only the city bureau's staff may lift a recorded exclusion."))
+    if not reason.strip():
+        raise TransitionRefused(_("Please give the reason for lifting the exclusion."))
+    with transaction.atomic():
+        locked = ExclusionDeclaration.objects.select_for_update().get(pk=declaration.pk)
+        if not locked.applies or locked.lifted_at is not None:
+            raise TransitionRefused(_("This exclusion is not in force."))
+        locked.lifted_at, locked.lifted_by, locked.lift_reason = now or timezone.now(), by, reason.strip()
+        locked._history_user = by
+        locked._change_reason = "lifted by city staff"
+        locked.save()
+    return locked
+
+
+def flag_agency(agency, *, district, reason, by):
+    """第二十三条: a district bureau records an agency's poor work, with the reason."""
+    if not reason.strip():
+        raise TransitionRefused(_("Art. 23: describe the agency's poor work."))
+    return AgencyFlag.objects.create(agency=agency, district=district, reason=reason.strip(), flagged_by=by)
 
 
 def request_pool(organisation, *, kind, cycle_year, by, note=""):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from applications.views import agency, annual, applicant, dossiers, pool
+from applications.views import agency, annual, applicant, dossiers, exclusions, pool
 
 urlpatterns = [
     path("", dossiers.home, name="home"),
@@ -9,6 +9,7 @@ urlpatterns = [
     path("dossiers/<int:pk>/files/<slug:which>.pdf", dossiers.dossier_file, name="dossier_file"),
     path("dossiers/<int:pk>/self-evaluation/", applicant.self_evaluation, name="self_evaluation"),
     path("dossiers/<int:pk>/report/", agency.upload_report, name="upload_report"),
+    path("agencies/", agency.agency_list, name="agency_list"),
     path("dossiers/<int:pk>/notes/", pool.save_notes, name="save_notes"),
     path("pool/request/", applicant.pool_request, name="pool_request"),
     path("dossiers/<int:pk>/annual/", annual.annual_form, name="annual_form"),
@@ -16,6 +17,12 @@ urlpatterns = [
     path("annual/<int:pk>/", annual.annual_detail, name="annual_detail"),
     path("city/changes/", annual.city_changes, name="city_changes"),
     path("organisations/<int:pk>/", annual.organisation_detail, name="organisation_detail"),
+    path("organisations/<int:pk>/exclusions/", exclusions.record_exclusion, name="record_exclusion"),
+    path(
+        "organisations/<int:pk>/exclusions/<int:declaration_pk>/lift/",
+        exclusions.lift_exclusion,
+        name="lift_exclusion",
+    ),
     path("district/pool/", pool.pool, name="district_pool"),
     path("district/pool/search/", pool.search_organisations, name="search_organisations"),
     path("district/pool/requests/<int:pk>/<slug:decision>/", pool.decide_request, name="decide_pool_request"),

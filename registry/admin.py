@@ -46,8 +46,20 @@ class RemovalAdmin(RecordAdmin):
 
 @admin.register(Report)
 class ReportAdmin(RecordAdmin):
-    list_display = ["received_at", "organisation", "agency", "status", "decision"]
-    list_filter = ["status", "decision"]
+    list_display = ["received_at", "organisation", "agency", "district", "status", "district_proposal", "decision"]
+    list_filter = ["status", "district_proposal", "decision"]
+    # 第二十五条: routing, the district's verification and the sharing of the identity are recorded with
+    # who and when by their screens (registry.management), never edited here.
+    readonly_fields = [
+        "district",
+        "identity_shared",
+        "identity_shared_by",
+        "identity_shared_at",
+        "district_findings",
+        "district_proposal",
+        "district_proposed_by",
+        "district_proposed_at",
+    ]
 
     def get_queryset(self, request):
         from accounts import scoping

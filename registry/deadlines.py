@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from accounts import scoping
 from accounts.notifications import notify_once
 from applications import services
-from applications.models import Dossier, State
+from applications.models import Dossier, Path, State
 
 
 def open_due_rechecks(now):
@@ -17,7 +17,11 @@ def open_due_rechecks(now):
     for dossier in due.order_by("next_recheck_due", "pk"):
         try:
             services.transition(
-                dossier, "open_recheck", now=now, reason=_("Three years since listing or the last recheck (Art. 21)")
+                dossier,
+                "open_recheck",
+                now=now,
+                reason=_("Three years since listing or the last recheck (Art. 21)"),
+                via=Path.SWEEP,
             )
         except services.TransitionRefused:
             continue

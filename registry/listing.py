@@ -2,6 +2,8 @@
 
 第十八条: MIIT's national list counts as the municipal list too, so a national unit that never came
 through this portal is still a listed unit of Shenzhen (public list, open data, dashboards).
+第二十一条, 第二十二条: a removed unit leaves every public list at once, whatever its level, so a national
+listing never brings back a unit whose dossier of that kind was removed.
 """
 
 from django.db.models import Exists, OuterRef
@@ -12,11 +14,17 @@ ON_A_LIST = [State.LISTED, State.RECHECKING]
 
 
 def national_only():
-    """National listings whose organisation has no dossier of that kind on a list."""
+    """National listings whose organisation has no dossier of that kind on a list, nor one removed from it."""
     from registry.models import NationalListing
 
-    dossier = Dossier.objects.filter(organisation=OuterRef("organisation"), kind=OuterRef("kind"), state__in=ON_A_LIST)
-    return NationalListing.objects.exclude(Exists(dossier)).select_related("organisation__district")
+    same_unit = Dossier.objects.filter(organisation=OuterRef("organisation"), kind=OuterRef("kind"))
+    on_a_list = same_unit.filter(state__in=ON_A_LIST)
+    removed = same_unit.filter(state=State.REMOVED)
+    return (
+        NationalListing.objects.exclude(Exists(on_a_list))
+        .exclude(Exists(removed))
+        .select_related("organisation__district")
+    )
 
 
 def listed_rows(*, year=None, district_id=None, kind=None, level=None, dossiers=None):

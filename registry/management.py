@@ -14,7 +14,7 @@ from accounts import scoping
 from accounts.notifications import notify
 from applications import services as dossier_services
 from applications.credit_code import is_valid, normalise
-from applications.models import Dossier, Level, Organisation, RemovalGround, State
+from applications.models import Dossier, Level, Organisation, Path, RemovalGround, State
 from registry.models import NationalImport, NationalListing, Recheck, Report, UnmatchedNationalRow
 from registry.services import remove_from_list
 from reviews.municipal import is_anonymous
@@ -76,24 +76,75 @@ def decide_recheck(recheck, *, decision, note, by, rectify_by=None, ground=Remov
 
 
 def file_report(*, organisation=None, agency=None, name, contact, content, evidence=None):
+    """第二十五条: a real-name report with evidence; one about a unit goes to the unit's district to verify."""
     if (organisation is None) == (agency is None):
         raise Refused(_("Name either a listed unit or an agency."))
     if is_anonymous(name, contact):
         raise Refused(_("Anonymous reports are not accepted (Art. 25): give your real name and contact details."))
+    if not evidence:
+        raise Refused(
+            _("Please attach the evidence (Art. 25): a real-name report is accepted with supporting material.")
+        )
     with transaction.atomic():
         report = Report.objects.create(
             organisation=organisation,
             agency=agency,
+            district_id=organisation.district_id if organisation else None,
             reporter_name=name.strip(),
             reporter_contact=contact.strip(),
             content=content,
         )
-        if evidence:
-            report.evidence.save(evidence.name, evidence)
+        report.evidence.save(evidence.name, evidence)
         staff = list(scoping.city_staff())
         title = _("Real-name report received about %(target)s") % {"target": organisation or agency}
         transaction.on_commit(lambda: notify(staff, title=title, url=f"/city/reports/{report.pk}/"))
+        if report.district_id:
+            officers = list(scoping.district_officers(report.district_id))
+            to_verify = _("Real-name report about %(organisation)s to verify (Art. 25)") % {
+                "organisation": organisation
+            }
+            transaction.on_commit(lambda: notify(officers, title=to_verify, url=f"/district/reports/{report.pk}/"))
     return report
+
+
+def share_report_identity(report, *, share, by):
+    """The city shares (or withdraws) the reporter's name and contact with the verifying district."""
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        if locked.district_id is None:
+            raise Refused(_("A report about an agency stays with the city."))
+        locked.identity_shared = bool(share)
+        locked.identity_shared_by, locked.identity_shared_at = by, timezone.now()
+        locked._history_user = by
+        locked.save()
+    return locked
+
+
+def propose_report_outcome(report, *, findings, proposal, by):
+    """第二十五条: the district of the unit concerned records its verification and proposes; the city decides."""
+    if report.district_id is None or by.district_id != report.district_id:
+        raise Refused(_("Only the district of the unit concerned verifies this report."))
+    if proposal not in Report.Proposal.values:
+        raise Refused(_("Choose a proposal."))
+    if not findings.strip():
+        raise Refused(_("Please record the findings of the verification."))
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        if locked.status == Report.Status.DECIDED:
+            raise Refused(_("This report was already decided."))
+        locked.district_findings, locked.district_proposal = findings.strip(), proposal
+        locked.district_proposed_by, locked.district_proposed_at = by, timezone.now()
+        locked.status = Report.Status.VERIFYING
+        locked._history_user = by
+        locked.save()
+        staff = list(scoping.city_staff())
+        title = _("Report about %(organisation)s verified by %(district)s: %(proposal)s proposed") % {
+            "organisation": locked.organisation,
+            "district": locked.district,
+            "proposal": locked.get_district_proposal_display(),
+        }
+        transaction.on_commit(lambda: notify(staff, title=title, url=f"/city/reports/{locked.pk}/"))
+    return locked
 
 
 def assign_report(report, *, to, by):
@@ -191,21 +242,27 @@ def match(name, code):
 
 
 def apply_national_listing(*, year, kind, organisation, name, region, by):
-    """The unit is national (and municipal, 第十八条): a nominated dossier becomes listed; a listed one national."""
+    """第十八条: the unit is national, and on the municipal list too.
+
+    A nominated dossier becomes listed; a listed one becomes national. A unit with no dossier of this
+    kind here (listed by MIIT through another route) gets one, listed at national level, so that every
+    after-listing rule (annual form, recheck, removal) applies to it as to any other listed unit.
+    """
     listing, created = NationalListing.objects.get_or_create(
         year=year, kind=kind, organisation=organisation, defaults={"name_in_list": name, "region": region}
     )
-    for dossier in Dossier.objects.filter(organisation=organisation, kind=kind, state=State.NOMINATED):
-        dossier_services.transition(
-            dossier, "include_in_national_list", by=by, reason=_("MIIT national list %(year)d") % {"year": year}
-        )
-    for dossier in Dossier.objects.filter(
-        organisation=organisation, kind=kind, state__in=[State.LISTED, State.RECHECKING]
-    ).exclude(level=Level.NATIONAL):
+    reason = _("MIIT national list %(year)d") % {"year": year}
+    nominated = Dossier.objects.filter(organisation=organisation, kind=kind, state=State.NOMINATED)
+    for dossier in nominated:
+        dossier_services.transition(dossier, "include_in_national_list", by=by, reason=reason, via=Path.IMPORT)
+    on_list = Dossier.objects.filter(organisation=organisation, kind=kind, state__in=[State.LISTED, State.RECHECKING])
+    for dossier in on_list.exclude(level=Level.NATIONAL):
         dossier.level = Level.NATIONAL
         dossier._history_user = by
         dossier._change_reason = "第十八条：列入国家层面名单"
         dossier.save(update_fields=["level", "updated_at"])
+    if not nominated.exists() and not on_list.exists():
+        dossier_services.enter_national_list(organisation, kind=kind, year=year, by=by, reason=reason)
     return listing, created
 
 
@@ -252,6 +309,8 @@ def close_national_round(*, year, kind, by):
         organisation__in=listed
     ):
         reason = _("Not included in MIIT's %(year)d national list") % {"year": year}
-        closed.append(dossier_services.transition(dossier, "exclude_from_national_list", by=by, reason=reason))
+        closed.append(
+            dossier_services.transition(dossier, "exclude_from_national_list", by=by, reason=reason, via=Path.IMPORT)
+        )
     NationalImport.objects.filter(year=year, kind=kind, closed_at__isnull=True).update(closed_at=timezone.now())
     return closed

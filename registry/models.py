@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from applications.models.dossiers import RemovalGround
+
 
 class PublishedList(models.Model):
     """A municipal list published after publicity (第十七条); its dossiers hold their ranks."""
@@ -93,7 +95,7 @@ class Removal(models.Model):
     """A removal decision and its public notice (第二十一条, 第二十二条, 第二十五条)."""
 
     dossier = models.OneToOneField("applications.Dossier", on_delete=models.PROTECT, related_name="removal")
-    ground = models.CharField(_("ground"), max_length=32)
+    ground = models.CharField(_("ground"), max_length=32, choices=RemovalGround.choices)
     reason = models.TextField(_("reason"))
     decided_on = models.DateField(_("decided on"))
     decided_by = models.ForeignKey(
@@ -114,13 +116,20 @@ class Removal(models.Model):
 class Report(models.Model):
     """A real-name report (实名举报) against a listed unit or an agency (第二十五条).
 
-    The reporter's identity is visible only to the city staff handling the case.
+    A report about a unit goes to the unit's district, which verifies it and proposes an outcome; the city
+    decides. Reports about an agency stay with the city. The reporter's identity is visible to the city
+    staff, and to the district only once the city has shared it.
     """
 
     class Status(models.TextChoices):
         RECEIVED = "received", _("Received")
         VERIFYING = "verifying", _("Being verified")
         DECIDED = "decided", _("Decided")
+
+    class Proposal(models.TextChoices):
+        UNFOUNDED = "unfounded", _("Unfounded")
+        RECTIFY = "rectify", _("Order rectification")
+        REMOVE = "remove", _("Remove from the list")
 
     class Decision(models.TextChoices):
         UNFOUNDED = "unfounded", _("Unfounded")
@@ -146,6 +155,26 @@ class Report(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     verification = models.TextField(_("verification notes"), blank=True)
+    # 第二十五条: the district of the unit concerned verifies and proposes (none for a report about an agency).
+    district = models.ForeignKey(
+        "applications.District",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("district verifying"),
+    )
+    identity_shared = models.BooleanField(_("reporter's identity shared with the district"), default=False)
+    identity_shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    identity_shared_at = models.DateTimeField(_("identity shared at"), null=True, blank=True)
+    district_findings = models.TextField(_("district's verification findings"), blank=True)
+    district_proposal = models.CharField(_("district's proposal"), max_length=10, choices=Proposal.choices, blank=True)
+    district_proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    district_proposed_at = models.DateTimeField(_("proposed at"), null=True, blank=True)
     decision = models.CharField(_("decision"), max_length=12, choices=Decision.choices, blank=True)
     rectify_by = models.DateField(_("rectify by"), null=True, blank=True)
     decided_by = models.ForeignKey(

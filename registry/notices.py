@@ -105,6 +105,8 @@ def publicity_notice(batch):
             "ends_on": cn_date(batch.ends_on),
             "contact": batch.contact,
             "entries": entries,
+            # 第十七条: the notice says the units were reviewed only when every one of them was.
+            "all_reviewed": not any(e.dossier.manual_selection_reason for e in entries),
             "issuer": MUNICIPAL_BUREAU,
             "date": cn_date(batch.starts_on),
         },
@@ -153,13 +155,32 @@ def recommendation_letter(batch):
 
 
 def removal_notice(dossiers, *, decided_on):
-    """移出名单公告 (第二十一条, 第二十二条): the units removed from the municipal list and why."""
+    """移出名单公告 (第二十一条, 第二十二条): the units removed from the municipal list, the ground, and the
+    facts and reasons recorded with the removal (the removal form promises to publish them)."""
+    from applications.models.dossiers import RemovalGround
+    from registry.models import Removal
+
+    dossiers = list(dossiers)
+    removals = {r.dossier_id: r for r in Removal.objects.filter(dossier__in=[d.pk for d in dossiers])}
+    rows = []
+    for dossier in dossiers:
+        removal = removals.get(dossier.pk)
+        ground = removal.ground if removal else dossier.removal_ground
+        rows.append(
+            {
+                "name": dossier.organisation.name,
+                "district": dossier.organisation.district.name,
+                "kind_label": dossier.get_kind_display(),
+                "ground_label": RemovalGround(ground).label if ground in RemovalGround.values else ground,
+                "facts": removal.reason if removal else dossier.outcome_reason,
+            }
+        )
     return render_pdf(
         "notices/removal.html",
         {
             "title": "关于移出深圳市绿色制造名单单位的公告",
             "rules": RULES,
-            "dossiers": list(dossiers),
+            "rows": rows,
             "issuer": MUNICIPAL_BUREAU,
             "date": cn_date(decided_on),
         },

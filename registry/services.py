@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from applications import services as dossier_services
-from applications.models import ExclusionCondition, ExclusionDeclaration
+from applications.models import ExclusionCondition, ExclusionDeclaration, ExclusionSource
 from applications.models.dossiers import RemovalGround
 from applications.models.organisations import BAR_YEARS, years_after
 from registry.models import Removal
@@ -37,9 +37,11 @@ def remove_from_list(dossier, *, ground, reason, by=None, now=None):
             organisation=removed.organisation,
             condition=ExclusionCondition.REMOVED_FROM_LIST,
             applies=True,
+            event_date=removed.removed_on,
             evidence=reason,
             valid_until=years_after(removed.removed_on, BAR_YEARS),
             automatic=True,
+            source=ExclusionSource.SYSTEM,
             declared_by=by,
             declared_at=now or timezone.now(),
         )

@@ -23,6 +23,13 @@ urlpatterns += [
     path("city/reports/", views_management.city_reports, name="city_reports"),
     path("city/reports/<int:pk>/", views_management.city_report, name="city_report"),
     path("city/reports/<int:pk>/evidence.pdf", views_management.report_evidence, name="report_evidence"),
+    path("district/reports/", views_management.district_reports, name="district_reports"),
+    path("district/reports/<int:pk>/", views_management.district_report, name="district_report"),
+    path(
+        "district/reports/<int:pk>/evidence.pdf",
+        views_management.district_report_evidence,
+        name="district_report_evidence",
+    ),
     path("city/national/", views_management.national, name="national"),
     path("dashboard/", views_management.dashboard, name="dashboard"),
 ]

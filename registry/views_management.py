@@ -50,7 +50,7 @@ def rechecks(request):
                     note=request.POST.get("note", ""),
                     by=user,
                     rectify_by=parse_date(request.POST.get("rectify_by", "")),
-                    ground=request.POST.get("ground") or RemovalGround.EXCLUSION_CONDITION,
+                    ground=request.POST.get("ground", ""),  # no default ground: the guard asks for one
                 )
         except Refused as refused:
             messages.error(request, refused.message)
@@ -77,7 +77,12 @@ def rechecks(request):
 
 
 class RemovalForm(forms.Form):
-    ground = forms.ChoiceField(label=gettext_lazy("Ground"), choices=RemovalGround.choices)
+    # No ground is preselected: the city names the one the facts establish (第二十一条, 第二十二条, 第二十五条).
+    ground = forms.ChoiceField(
+        label=gettext_lazy("Ground"),
+        choices=[("", gettext_lazy("Choose a ground")), *RemovalGround.choices],
+        error_messages={"required": gettext_lazy("Choose the ground of the removal (Art. 21, 22 or 25).")},
+    )
     reason = forms.CharField(
         label=gettext_lazy("Facts and reasons (published in the notice)"), widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -106,6 +111,7 @@ def remove(request, pk):
 
 
 def public_removals(request):
+    """移出名单公告: each removal with its ground and the facts and reasons recorded (第二十二条: public notice)."""
     removals = Removal.objects.select_related("dossier__organisation__district")[:100]
     return render(request, "public/removals.html", {"removals": removals})
 
@@ -135,7 +141,14 @@ class ReportForm(forms.Form):
     content = forms.CharField(
         label=gettext_lazy("What you report, with facts"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
     )
-    evidence = forms.FileField(label=gettext_lazy("Evidence (PDF)"), required=False)
+    evidence = forms.FileField(
+        label=gettext_lazy("Evidence (PDF)"),
+        error_messages={
+            "required": gettext_lazy(
+                "Please attach the evidence (Art. 25): a real-name report is accepted with supporting material."
+            )
+        },
+    )
 
     def clean_target(self):
         name = self.cleaned_data["target"].strip()
@@ -178,7 +191,8 @@ def report_form(request):
 @login_required
 def city_reports(request):
     city_only(request)
-    return render(request, "registry/reports.html", {"reports": scoping.reports_for(request.user)[:200]})
+    context = {"reports": scoping.reports_for(request.user)[:200], "detail": "city_report"}
+    return render(request, "registry/reports.html", context)
 
 
 @login_required
@@ -190,6 +204,10 @@ def city_report(request, pk):
             if "assign" in request.POST:
                 staff = get_object_or_404(scoping.city_staff(), pk=request.POST.get("to") or 0)
                 management.assign_report(report, to=staff, by=request.user)
+            elif "share" in request.POST:
+                management.share_report_identity(
+                    report, share=request.POST.get("identity_shared") == "1", by=request.user
+                )
             elif "verify" in request.POST:
                 report.verification = request.POST.get("verification", "")
                 report._history_user = request.user
@@ -209,6 +227,45 @@ def city_report(request, pk):
         return redirect("city_report", pk=pk)
     context = {"report": report, "staff": scoping.city_staff(), "decisions": Report.Decision.choices}
     return render(request, "registry/report.html", context)
+
+
+def district_only(request):
+    if request.user.role != Role.DISTRICT:
+        raise Http404
+
+
+@login_required
+def district_reports(request):
+    """第二十五条: reports about units of the officer's district, to verify."""
+    district_only(request)
+    context = {"reports": scoping.district_reports_for(request.user)[:200], "detail": "district_report"}
+    return render(request, "registry/reports.html", context)
+
+
+@login_required
+def district_report(request, pk):
+    """The district verifies and proposes; it sees the reporter only if the city shared the identity."""
+    district_only(request)
+    report = get_object_or_404(scoping.district_reports_for(request.user), pk=pk)
+    if request.method == "POST":
+        try:
+            management.propose_report_outcome(
+                report,
+                findings=request.POST.get("findings", ""),
+                proposal=request.POST.get("proposal", ""),
+                by=request.user,
+            )
+        except Refused as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("district_report", pk=pk)
+    context = {
+        "report": report,
+        "reporter_visible": scoping.reporter_visible(request.user, report),
+        "proposals": Report.Proposal.choices,
+    }
+    return render(request, "registry/district_report.html", context)
 
 
 class NationalImportForm(forms.Form):
@@ -300,7 +357,8 @@ def dashboard(request):
         .count()
     )
     rechecks_open = scoping.dossiers_for(user).filter(state=State.RECHECKING).count()
-    open_reports = scoping.reports_for(user).exclude(status=Report.Status.DECIDED).count()
+    reports = scoping.reports_for(user) if scoping.is_city(user) else scoping.district_reports_for(user)
+    open_reports = reports.exclude(status=Report.Status.DECIDED).count()
     labels = [f"{Kind(k).label}·{Level(lv).label}" for k, lv in columns]
     if request.GET.get("format") == "xlsx":
         rows = [[d.name, *values] for d, values in table] + [[_("Total"), *totals]]
@@ -325,4 +383,13 @@ def report_evidence(request, pk):
     from applications.uploads import private_pdf
 
     report = get_object_or_404(scoping.reports_for(request.user), pk=pk)
+    return private_pdf(report.evidence, f"report-{report.pk}.pdf")
+
+
+@login_required
+def district_report_evidence(request, pk):
+    """The evidence, to the district verifying the report (its file name never names the reporter)."""
+    from applications.uploads import private_pdf
+
+    report = get_object_or_404(scoping.district_reports_for(request.user), pk=pk)
     return private_pdf(report.evidence, f"report-{report.pk}.pdf")

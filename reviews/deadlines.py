@@ -1,6 +1,9 @@
 """The publicity sweep (第十七条): clear dossiers whose 5 working days are over without objection."""
 
+import logging
+
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -9,13 +12,27 @@ from accounts.notifications import notify_once
 from applications.models import Dossier, State
 from reviews.models import Objection
 from reviews.services import clear_for_publication
-from workdays.services import is_working_day
+from workdays.services import ScheduleNotLoaded, is_working_day
+
+log = logging.getLogger("greenfactory.deadlines")
 
 
 def clear_ended_publicity(now):
     """Each working day: publicity over (its last day before today), no pending or upheld objection."""
     today = timezone.localdate(now)
-    if not is_working_day(today):
+    try:
+        working = is_working_day(today)
+    except ScheduleNotLoaded as missing:
+        # Never guess whether today is a working day: skip, and tell city staff once per year to load it.
+        log.warning("clear_ended_publicity skipped on %s: %s", today.isoformat(), missing.message)
+        notify_once(
+            f"schedule-not-loaded-{today.year}",
+            scoping.city_staff(),
+            title=missing.message,
+            url=reverse("calendar"),
+        )
+        return []
+    if not working:
         return []
     blocking = Objection.objects.filter(
         dossier=OuterRef("pk"), status__in=[Objection.Status.PENDING, Objection.Status.UPHELD]

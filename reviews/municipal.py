@@ -7,13 +7,15 @@ import statistics
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import scoping
 from accounts.notifications import notify
 from applications import services as dossier_services
-from applications.models import Dossier, State
+from applications.models import Dossier, ExclusionCondition, State
+from applications.models.guards import review_progress
 from reviews.models import (
     CONFORMITY_ITEMS,
     ConformityCheck,
@@ -26,9 +28,10 @@ from reviews.models import (
     Round,
 )
 from reviews.services import clear_for_publication
-from workdays.services import add_working_days
+from workdays.services import ScheduleNotLoaded, add_working_days
 
 PUBLICITY_WORKING_DAYS = 5  # 第十七条
+CREDIT_RECORDS_ITEM = "exclusions"  # the checklist item on public credit records (第十二条)
 Refused = dossier_services.TransitionRefused
 TWO_PLACES = Decimal("0.01")
 
@@ -52,6 +55,16 @@ def record_conformity(dossier, *, results, reasons, by):
         )
     with transaction.atomic():
         ConformityCheck.objects.create(dossier=dossier, results=results, passed=passed, reasons=reasons, checked_by=by)
+        if not results[CREDIT_RECORDS_ITEM]:
+            # 第十二条第（二）项: what the public credit records show is a dated fact that blocks this unit
+            # on every path for 3 years, not only in this dossier.
+            dossier_services.record_exclusion(
+                dossier.organisation,
+                condition=ExclusionCondition.ACCIDENT_OR_VIOLATION,
+                event_date=timezone.localdate(),
+                evidence=_("Conformity check (Art. 16): %(reasons)s") % {"reasons": reasons},
+                by=by,
+            )
         name = "pass_conformity" if passed else "fail_conformity"
         return dossier_services.transition(dossier, name, by=by, reason=reasons)
 
@@ -152,6 +165,12 @@ def ranking(year, kind, *, states=(State.IN_REVIEW,)):
     reviews = Review.objects.filter(
         assignment__dossier__in=dossiers, assignment__conflict_declared=False
     ).select_related("assignment")
+    assigned = dict(
+        ExpertAssignment.objects.filter(dossier__in=dossiers, conflict_declared=False)
+        .values("dossier")
+        .annotate(n=Count("pk"))
+        .values_list("dossier", "n")
+    )
     by_dossier = {}
     for review in reviews:
         by_dossier.setdefault(review.assignment.dossier_id, []).append(review)
@@ -168,6 +187,7 @@ def ranking(year, kind, *, states=(State.IN_REVIEW,)):
                 "aggregate": aggregate([r.total for r in mine], method),
                 "criteria": per_criterion,
                 "count": len(mine),
+                "assigned": assigned.get(dossier.pk, 0),
             }
         )
     rows.sort(key=lambda r: (r["aggregate"] is None, -(r["aggregate"] or 0), r["dossier"].organisation.name))
@@ -185,7 +205,10 @@ def create_publicity_batch(*, year, title, starts_on, picks, contact, by, now=No
     """
     if not picks:
         raise Refused(_("Choose at least one green factory for the publicity."))
-    ends_on = add_working_days(starts_on, PUBLICITY_WORKING_DAYS)
+    try:
+        ends_on = add_working_days(starts_on, PUBLICITY_WORKING_DAYS)
+    except ScheduleNotLoaded as missing:  # 第十七条: never count a year whose official schedule is not loaded
+        raise Refused(missing.message) from None
     with transaction.atomic():
         batch = PublicityBatch.objects.create(
             year=year,
@@ -199,7 +222,13 @@ def create_publicity_batch(*, year, title, starts_on, picks, contact, by, now=No
         for position, (dossier, score, note) in enumerate(picks, start=1):
             try:
                 dossier_services.transition(
-                    dossier, "select_for_publicity", by=by, now=now, reason=note, publicity_ends_on=ends_on
+                    dossier,
+                    "select_for_publicity",
+                    by=by,
+                    now=now,
+                    reason=note,
+                    publicity_ends_on=ends_on,
+                    manual_reason=_manual_reason(dossier, note),
                 )
             except Refused as refused:
                 raise Refused(f"{dossier.organisation.name}：{refused.message}") from None
@@ -207,6 +236,38 @@ def create_publicity_batch(*, year, title, starts_on, picks, contact, by, now=No
                 batch=batch, dossier=dossier, position=position, aggregate=score, selection_note=note
             )
     return batch
+
+
+def _manual_reason(dossier, note):
+    """第十七条: the written reason recorded when a unit is selected without a complete expert review."""
+    done, assigned = review_progress(dossier)
+    return "" if assigned and done == assigned else note
+
+
+def nominate_selected(picks, *, by, now=None):
+    """第十七条: nominate the picked parks and supply-chain enterprises to MIIT, all or nothing.
+
+    ``picks`` is [(dossier, note)]; a unit without a complete expert review needs its written reason.
+    """
+    if not picks:
+        raise Refused(_("Choose at least one unit to nominate."))
+    nominated = []
+    with transaction.atomic():
+        for dossier, note in picks:
+            try:
+                nominated.append(
+                    dossier_services.transition(
+                        dossier,
+                        "nominate",
+                        by=by,
+                        now=now,
+                        reason=note or _("Selected in review (Art. 17)"),
+                        manual_reason=_manual_reason(dossier, note),
+                    )
+                )
+            except Refused as refused:
+                raise Refused(f"{dossier.organisation.name}：{refused.message}") from None
+    return nominated
 
 
 ANONYMOUS_NAMES = {"匿名", "无名", "佚名", "anonymous", "anon", "n/a", "-"}

@@ -12,6 +12,7 @@ urlpatterns = [
     path("city/ranking/", views_municipal.ranking, name="ranking"),
     path("city/publicity/", views_municipal.publicity_batches, name="publicity_batches"),
     path("city/publicity/new/", views_municipal.create_publicity, name="create_publicity"),
+    path("city/nominate/", views_municipal.nominate_selected, name="nominate_selected"),
     path("city/publicity/<int:pk>/", views_municipal.publicity_batch, name="publicity_batch"),
     path("city/objections/<int:pk>/evidence.pdf", views_municipal.objection_evidence, name="objection_evidence"),
     path("city/objections/<int:pk>/<slug:decision>/", views_municipal.decide_objection, name="decide_objection"),

@@ -88,6 +88,7 @@ def batch(request):
     counts = Counter(d.kind for d in candidates if d.district_ready_at)
     batches = district.recommendation_batches.filter(cycle_year=year).prefetch_related("dossiers__organisation")
     context = {
+        "unchecked": [d for d in candidates if not d.district_ready_at],
         "year": year,
         "years": [year - 1, year, year + 1],
         "candidates": candidates,

@@ -16,6 +16,7 @@ from applications.spreadsheets import xlsx_response
 from reviews import municipal
 from reviews.forms_municipal import AssignForm, ConformityForm, DecisionForm, PublicityForm
 from reviews.models import PublicityBatch
+from workdays.services import missing_years, provisional_end
 
 Refused = municipal.Refused
 
@@ -144,12 +145,16 @@ def ranking(request):
         )
     review_round = table["round"]
     top = review_round.select_count if review_round else 10
+    today = timezone.localdate()
+    # The years a publicity starting today reaches: staff are warned there if one is not loaded.
+    reaches, _estimated = provisional_end(today, municipal.PUBLICITY_WORKING_DAYS)
     context = {
         "year": year,
         "kind": kind,
         "kinds": Kind.choices,
         "table": table,
         "top": top,
+        "missing_schedule_years": missing_years(range(today.year, reaches.year + 1)),
         "form": PublicityForm(
             initial={
                 "title": _("%(year)d Shenzhen municipal green factories (proposed)") % {"year": year},
@@ -208,6 +213,25 @@ def create_publicity(request):
         request, _("Publicity created: %(start)s to %(end)s.") % {"start": batch.starts_on, "end": batch.ends_on}
     )
     return redirect("publicity_batch", pk=batch.pk)
+
+
+@login_required
+@require_POST
+def nominate_selected(request):
+    """第十七条: parks and supply-chain enterprises selected in review are nominated to MIIT."""
+    city_only(request)
+    year, kind = year_and_kind(request)
+    back = f"/city/ranking/?year={year}&kind={kind}"
+    chosen = [int(p) for p in request.POST.getlist("dossiers") if p.isdigit()]
+    dossiers = scoping.dossiers_for(request.user).filter(pk__in=chosen, cycle_year=year, kind=kind)
+    picks = [(d, request.POST.get(f"note_{d.pk}", "").strip()) for d in dossiers]
+    try:
+        nominated = municipal.nominate_selected(picks, by=request.user)
+    except Refused as refused:
+        messages.error(request, refused.message)
+        return redirect(back)
+    messages.success(request, _("%(n)d units nominated to MIIT.") % {"n": len(nominated)})
+    return redirect(back)
 
 
 @login_required

@@ -14,8 +14,8 @@ from applications.models import AnnualChange, AnnualReport, Indicator, Indicator
 from registry import management
 from registry.models import NationalListing, Recheck, Removal, Report
 from registry.services import remove_from_list
-from tests.conftest import at, make_dossier
-from tests.factories import OrganisationFactory, attach_pdf, declare_eligible
+from tests.conftest import NO_REVIEW_IN_THIS_TEST, at, make_dossier, take_step
+from tests.factories import MINIMAL_PDF, OrganisationFactory, attach_pdf, declare_eligible
 
 pytestmark = pytest.mark.django_db
 
@@ -158,9 +158,9 @@ def nominated_park(name):
         ("recommend", at(2026, 5, 1)),
         ("pass_conformity", None),
         ("open_review", None),
-        ("nominate", None),
     ]:
-        park = services.transition(park, step, now=when, reason="x")
+        park = take_step(park, step, when or at(2026, 7, 1))
+    park = services.transition(park, "nominate", reason="x", manual_reason=NO_REVIEW_IN_THIS_TEST)
     return park
 
 
@@ -196,24 +196,37 @@ def test_national_listing_of_a_listed_factory_raises_its_level_and_matches_by_cr
     assert listed.level == "national"
 
 
+def evidence():
+    """第二十五条: a report comes with supporting material."""
+    return SimpleUploadedFile("佐证材料.pdf", MINIMAL_PDF, content_type="application/pdf")
+
+
 def test_anonymous_report_refused_and_reporter_hidden_from_the_district(client, world):
     make_dossier(world.org_a, State.LISTED)
     data = {"target": world.org_a.name, "name": "", "contact": "", "content": "数据造假"}
     response = client.post(reverse("public_report"), data)
     assert "不受理匿名举报" in response.content.decode()
     assert Report.objects.count() == 0
-    client.post(reverse("public_report"), data | {"name": "赵举报", "contact": "13700000000"})
+    client.post(reverse("public_report"), data | {"name": "赵举报", "contact": "13700000000", "evidence": evidence()})
     report = Report.objects.get()
     client.force_login(world.officer_nanshan)
     assert client.get(reverse("city_report", args=[report.pk])).status_code == 404
-    for url in (reverse("home"), reverse("dashboard"), reverse("organisation_detail", args=[world.org_a.pk])):
+    for url in (
+        reverse("home"),
+        reverse("dashboard"),
+        reverse("organisation_detail", args=[world.org_a.pk]),
+        reverse("district_reports"),
+        reverse("district_report", args=[report.pk]),
+    ):
         assert "赵举报" not in client.get(url).content.decode()
     client.force_login(world.municipal)
     assert "赵举报" in client.get(reverse("city_report", args=[report.pk])).content.decode()
 
 
 def test_report_against_an_agency_bars_it_for_three_years(world):
-    report = management.file_report(agency=world.agency, name="钱举报", contact="1", content="出具虚假报告")
+    report = management.file_report(
+        agency=world.agency, name="钱举报", contact="1", content="出具虚假报告", evidence=evidence()
+    )
     management.decide_report(
         report, decision=Report.Decision.BAR_AGENCY, note="经核实，报告数据造假", by=world.municipal
     )
@@ -225,7 +238,9 @@ def test_report_against_an_agency_bars_it_for_three_years(world):
 
 def test_upheld_report_removes_the_unit(world):
     listed = make_dossier(world.org_a, State.LISTED)
-    report = management.file_report(organisation=world.org_a, name="孙举报", contact="1", content="数据造假")
+    report = management.file_report(
+        organisation=world.org_a, name="孙举报", contact="1", content="数据造假", evidence=evidence()
+    )
     management.decide_report(report, decision=Report.Decision.REMOVE, note="查实", by=world.municipal)
     listed.refresh_from_db()
     assert (listed.state, listed.removal_ground) == (State.REMOVED, RemovalGround.UPHELD_REPORT)
@@ -304,7 +319,7 @@ def test_the_announcement_of_record_keeps_what_was_published(world):
         year=2026,
         title="t",
         starts_on=datetime.date(2026, 9, 28),
-        picks=[(first, None, ""), (second, None, "")],
+        picks=[(first, None, NO_REVIEW_IN_THIS_TEST), (second, None, NO_REVIEW_IN_THIS_TEST)],
         contact="c",
         by=world.municipal,
     )
@@ -323,7 +338,9 @@ def test_the_announcement_of_record_keeps_what_was_published(world):
 
 
 def test_a_report_decision_needs_a_choice_and_reasons(world):
-    report = management.file_report(organisation=world.org_a, name="周举报", contact="1", content="x")
+    report = management.file_report(
+        organisation=world.org_a, name="周举报", contact="1", content="x", evidence=evidence()
+    )
     for decision, note in [("", "理由"), (Report.Decision.UNFOUNDED, "  ")]:
         with pytest.raises(services.TransitionRefused):
             management.decide_report(report, decision=decision, note=note, by=world.municipal)
@@ -345,4 +362,6 @@ def test_experts_and_agencies_do_not_see_annual_forms(client, world, assign):
 @pytest.mark.parametrize("name", ["匿名", " Anonymous ", ""])
 def test_anonymous_names_are_refused_for_reports_too(world, name):
     with pytest.raises(services.TransitionRefused):
-        management.file_report(organisation=world.org_a, name=name, contact="13700000000", content="x")
+        management.file_report(
+            organisation=world.org_a, name=name, contact="13700000000", content="x", evidence=evidence()
+        )

@@ -89,6 +89,15 @@ def test_conformity_to_published_list(live_server, browser, screens, people, rec
     base = live_server.url
     with time_machine.travel(at(2027, 6, 15, 9), tick=True) as clock:
         city = log_in(new_page(browser), base, "city_reviewer")
+        # 0. 2027's official holiday schedule is not loaded: staff load it (a plausible one) at the calendar page,
+        # otherwise the 5-working-day publicity (Art. 17) would be refused.
+        city.goto(f"{base}/calendar/")
+        expect(city.locator("[data-testid=schedule-warning]")).to_contain_text("2027")
+        city.fill("#id_year", "2027")
+        city.fill("#id_source", "测试：假定的2027年安排")
+        city.fill("#id_text", "2027-01-01 休 元旦")
+        city.click("main form button.btn-primary")
+        expect(city.locator(".alert-success")).to_contain_text("2027")
         # 1. Conformity: two pass, one fails with reasons.
         conformity(city, base, NAMES[0])
         conformity(city, base, NAMES[1])

@@ -138,11 +138,11 @@ def test_bars_are_lifted_after_three_years(world):
     assert len(run_sweep("lift_expired_bars", at(2028, 6, 2))) == 1
     agency.refresh_from_db()
     assert agency.barred_until is None
+    # 第十二条第（三）项 ends by its date: no sweep and no "no" row is needed to lift it.
     assert world.org_a.active_exclusions(on=datetime.date(2029, 11, 15))
-    assert len(run_sweep("lift_expired_bars", at(2029, 11, 16))) == 1
     assert world.org_a.active_exclusions(on=datetime.date(2029, 11, 16)) == []
-    assert ExclusionDeclaration.objects.filter(organisation=world.org_a, automatic=True).count() == 2
-    assert run_sweep("lift_expired_bars", at(2029, 11, 17)) == []
+    assert run_sweep("lift_expired_bars", at(2029, 11, 16)) == []
+    assert ExclusionDeclaration.objects.filter(organisation=world.org_a, automatic=True).count() == 1
 
 
 def test_run_deadlines_is_a_dry_run_unless_applied(cycle_2027, capsys):

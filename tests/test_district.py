@@ -3,6 +3,7 @@
 import io
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
@@ -11,7 +12,7 @@ from applications import services
 from applications.credit_code import example_code
 from applications.models import Dossier, Kind, Organisation, PoolRequest, State
 from reviews import services as review_services
-from tests.conftest import at, make_dossier
+from tests.conftest import at, checked, make_dossier
 from tests.factories import OrganisationFactory, declare_eligible, district
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("spring")]
@@ -118,7 +119,7 @@ def test_list_pages_run_a_constant_number_of_queries(client, world, django_asser
 
 
 def test_batch_recommends_every_chosen_dossier(world):
-    a = make_dossier(world.org_a, State.SUBMITTED, year=2027)
+    a = checked(make_dossier(world.org_a, State.SUBMITTED, year=2027))
     batch = review_services.recommend_batch(
         district=district("nanshan"),
         cycle_year=2027,
@@ -146,10 +147,10 @@ def test_batch_refused_on_31_may_with_article_15(world):
 
 
 def test_batch_is_all_or_nothing(world):
-    good = make_dossier(world.org_a, State.SUBMITTED, year=2027)
+    good = checked(make_dossier(world.org_a, State.SUBMITTED, year=2027))
     bad_org = OrganisationFactory(district=district("nanshan"))
     declare_eligible(bad_org)
-    bad = make_dossier(bad_org, State.SUBMITTED, year=2027)
+    bad = checked(make_dossier(bad_org, State.SUBMITTED, year=2027))
     from applications.models import ExclusionDeclaration
 
     ExclusionDeclaration.objects.create(organisation=bad_org, condition=6, applies=True)
@@ -183,3 +184,23 @@ def test_search_finds_only_the_officers_district(client, world):
     assert list(found) == [world.org_a]
     by_code = client.get(reverse("search_organisations"), {"q": world.org_a.credit_code[:10].lower()}).context["found"]
     assert list(by_code) == [world.org_a]
+
+
+def test_an_unchecked_dossier_cannot_enter_a_batch_and_the_page_names_it(client, world):
+    """第十五条: the district recommends only what it has checked; the page says which are not."""
+    unchecked = make_dossier(world.org_a, State.SUBMITTED, year=2027)
+    with pytest.raises(services.TransitionRefused) as refused:
+        review_services.recommend_batch(
+            district=district("nanshan"), cycle_year=2027, dossiers=[unchecked], by=world.officer_nanshan
+        )
+    assert (
+        refused.value.message == f"{world.org_a.name}：第十五条：区工信部门尚未将该档案标记为已核查，请核查后再推荐。"
+    )
+    with time_machine.travel(at(2027, 5, 1), tick=False):
+        client.force_login(world.officer_nanshan)
+        page = client.get(reverse("district_batch") + "?year=2027").content.decode()
+    assert "1份已提交的档案尚未标记为已核查" in page
+    assert f'value="{unchecked.pk}" data-kind="factory" id="pick-{unchecked.pk}" disabled' in page
+    assert "将__N__家单位推荐至市局？推荐后不可撤回。" in page
+    unchecked.refresh_from_db()
+    assert unchecked.state == State.SUBMITTED

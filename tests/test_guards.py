@@ -12,11 +12,12 @@ from applications.models import (
     ExclusionCondition,
     ExclusionDeclaration,
     Kind,
+    Path,
     RemovalGround,
     State,
 )
 from registry.services import remove_from_list
-from tests.conftest import at, make_dossier
+from tests.conftest import NO_REVIEW_IN_THIS_TEST, at, checked, make_dossier, take_step
 from tests.factories import AgencyFactory, OrganisationFactory, attach_pdf, declare_eligible, district
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,7 @@ def refused(dossier, name, **kwargs):
 
 
 def test_recommend_allowed_at_23_59_on_30_may_shanghai(world):
-    dossier = make_dossier(world.org_a, State.SUBMITTED)
+    dossier = checked(make_dossier(world.org_a, State.SUBMITTED))
     done = services.transition(dossier, "recommend", by=world.officer_nanshan, now=at(2026, 5, 30, 23, 59))
     assert done.state == State.RECOMMENDED
 
@@ -55,8 +56,8 @@ def test_recommend_refused_with_the_real_clock_on_31_may(world):
 
 def test_lapse_refused_before_the_deadline_and_allowed_after(world):
     dossier = make_dossier(world.org_a)
-    assert refused(dossier, "lapse", now=at(2026, 5, 30, 12)).startswith("第十五条")
-    assert services.transition(dossier, "lapse", now=at(2026, 5, 31, 0, 5)).state == State.LAPSED
+    assert refused(dossier, "lapse", now=at(2026, 5, 30, 12), via=Path.SWEEP).startswith("第十五条")
+    assert services.transition(dossier, "lapse", now=at(2026, 5, 31, 0, 5), via=Path.SWEEP).state == State.LAPSED
 
 
 # ---- 第九条 / 第十条 / 第十一条: eligibility by kind ------------------------------------------------
@@ -105,18 +106,28 @@ def test_eligibility_declared_for_another_kind_does_not_count(world):
 @pytest.mark.parametrize("condition", list(ExclusionCondition))
 def test_each_exclusion_blocks_recommendation(world, condition):
     dossier = make_dossier(world.org_a, State.SUBMITTED)
-    ExclusionDeclaration.objects.create(organisation=world.org_a, condition=condition, applies=True, evidence="核查")
+    ExclusionDeclaration.objects.create(
+        organisation=world.org_a,
+        condition=condition,
+        applies=True,
+        evidence="核查",
+        event_date=datetime.date(2026, 4, 1),
+    )
     message = refused(dossier, "recommend", now=at(2026, 5, 20))
     item = "（一）（二）（三）（四）（五）（六）"[(condition - 1) * 3 : condition * 3]
     assert message.startswith(f"第十二条第{item}项")
 
 
-def test_a_later_no_answer_lifts_a_declared_exclusion(world):
+def test_a_later_no_answer_never_lifts_a_declared_exclusion(world):
+    """第十二条: an applicant's later "no" does not erase a "yes"; only city staff lift it, with a reason."""
     dossier = make_dossier(world.org_a, State.SUBMITTED)
-    ExclusionDeclaration.objects.create(
+    checked(dossier)
+    yes = ExclusionDeclaration.objects.create(
         organisation=world.org_a,
         condition=ExclusionCondition.DISHONEST_DEBTOR,
         applies=True,
+        event_date=datetime.date(2026, 3, 20),
+        source="staff",
         declared_at=at(2026, 4, 1),
     )
     ExclusionDeclaration.objects.create(
@@ -125,6 +136,28 @@ def test_a_later_no_answer_lifts_a_declared_exclusion(world):
         applies=False,
         declared_at=at(2026, 5, 1),
     )
+    assert refused(dossier, "recommend", now=at(2026, 5, 20)).startswith("第十二条第（六）项")
+    with pytest.raises(services.TransitionRefused):
+        services.lift_exclusion(yes, by=world.officer_nanshan, reason="已履行")
+    with pytest.raises(services.TransitionRefused):
+        services.lift_exclusion(yes, by=world.municipal, reason=" ")
+    services.lift_exclusion(yes, by=world.municipal, reason="法院已移出失信名单")
+    assert services.transition(dossier, "recommend", now=at(2026, 5, 20)).state == State.RECOMMENDED
+
+
+def test_an_exclusion_counts_three_years_from_its_event_date(world):
+    """第十二条: 近3年内 — a "yes" about an event of 2021 no longer blocks in 2026."""
+    ExclusionDeclaration.objects.create(
+        organisation=world.org_a,
+        condition=ExclusionCondition.ACCIDENT_OR_VIOLATION,
+        applies=True,
+        event_date=datetime.date(2021, 6, 1),
+        declared_at=at(2021, 6, 10),
+    )
+    assert world.org_a.active_exclusions(on=datetime.date(2024, 5, 31)) != []
+    assert world.org_a.active_exclusions(on=datetime.date(2024, 6, 2)) == []
+    dossier = make_dossier(world.org_a, State.SUBMITTED)
+    checked(dossier)
     assert services.transition(dossier, "recommend", now=at(2026, 5, 20)).state == State.RECOMMENDED
 
 
@@ -215,10 +248,11 @@ def test_only_green_factories_enter_publicity_and_only_parks_or_chains_are_nomin
         ("pass_conformity", None),
         ("open_review", None),
     ]:
-        park = services.transition(park, name, now=when)
+        park = take_step(park, name, when or at(2026, 7, 1))
     message = refused(park, "select_for_publicity", publicity_ends_on=datetime.date(2026, 9, 4))
     assert message == "第十七条：只有绿色工厂进入市级公示和名单。"
-    assert services.transition(park, "nominate").state == State.NOMINATED
+    nominated = services.transition(park, "nominate", manual_reason=NO_REVIEW_IN_THIS_TEST)
+    assert nominated.state == State.NOMINATED
 
 
 def test_publish_refused_until_publicity_is_cleared(world):

@@ -13,7 +13,7 @@ from greenfactory.sweeps import run_sweep
 from registry import services as registry_services
 from reviews import municipal
 from reviews.models import Criterion, ExpertLink, Objection, Round
-from tests.conftest import at, make_dossier
+from tests.conftest import NO_REVIEW_IN_THIS_TEST, at, checked, make_dossier, take_step
 from tests.factories import OrganisationFactory, declare_eligible, district
 
 pytestmark = pytest.mark.django_db
@@ -114,7 +114,7 @@ def test_publicity_starting_28_september_ends_on_9_october(client, world, round_
         year=2026,
         title="2026年度市级绿色工厂拟认定名单",
         starts_on=D(2026, 9, 28),
-        picks=[(dossier, None, "")],
+        picks=[(dossier, None, NO_REVIEW_IN_THIS_TEST)],
         contact="节能处",
         by=world.municipal,
     )
@@ -134,7 +134,7 @@ def running_publicity(world):
         year=2026,
         title="2026年度市级绿色工厂拟认定名单",
         starts_on=D(2026, 9, 28),
-        picks=[(first, Decimal("90"), ""), (second, Decimal("80"), "")],
+        picks=[(first, Decimal("90"), NO_REVIEW_IN_THIS_TEST), (second, Decimal("80"), NO_REVIEW_IN_THIS_TEST)],
         contact="节能处 0755-88100000",
         by=world.municipal,
     )
@@ -237,8 +237,8 @@ def test_parks_are_nominated_and_listed_factories_recommended_to_miit(client, wo
         ("pass_conformity", None),
         ("open_review", None),
     ]:
-        park = services.transition(park, name, now=when)
-    services.transition(park, "nominate", by=world.municipal, reason="遴选推荐")
+        park = take_step(park, name, when or at(2026, 7, 1))
+    services.transition(park, "nominate", by=world.municipal, reason="遴选推荐", manual_reason="测试")
     listed = make_dossier(world.org_a, State.LISTED)
     client.force_login(world.municipal)
     client.post(reverse("nominations") + "?year=2026", {"dossier": listed.pk, "note": "优秀"})
@@ -292,7 +292,7 @@ def test_notice_pdf_from_the_batch_page_shows_the_working_day_end(client, world)
         year=2026,
         title="2026年度市级绿色工厂拟认定名单",
         starts_on=D(2026, 9, 28),
-        picks=[(dossier, None, "")],
+        picks=[(dossier, None, NO_REVIEW_IN_THIS_TEST)],
         contact="节能处",
         by=world.municipal,
     )
@@ -309,7 +309,7 @@ def test_notice_pdf_from_the_batch_page_shows_the_working_day_end(client, world)
 def test_district_downloads_its_recommendation_letter_only(client, world):
     from reviews.services import recommend_batch
 
-    dossier = make_dossier(world.org_a, State.SUBMITTED, year=2027)
+    dossier = checked(make_dossier(world.org_a, State.SUBMITTED, year=2027))
     batch = recommend_batch(
         district=district("nanshan"), cycle_year=2027, dossiers=[dossier], by=world.officer_nanshan, now=at(2027, 5, 20)
     )

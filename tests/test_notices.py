@@ -10,11 +10,12 @@ from pypdf import PdfReader
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError
 
+from applications import services
 from applications.models import Dossier, Kind, RemovalGround, State
 from registry import notices
 from registry.models import PublishedList
 from reviews.models import PublicityBatch, PublicityEntry, RecommendationBatch
-from tests.conftest import at, make_dossier
+from tests.conftest import NO_REVIEW_IN_THIS_TEST, at, make_dossier
 from tests.factories import OrganisationFactory, declare_eligible, district
 
 UTC = datetime.UTC
@@ -81,7 +82,12 @@ def publicity(world):
         created_by=world.municipal,
     )
     for position, org in enumerate([world.org_b, world.org_a], 1):
-        dossier = make_dossier(org, State.IN_PUBLICITY)
+        dossier = services.transition(
+            make_dossier(org, State.IN_REVIEW),
+            "select_for_publicity",
+            publicity_ends_on=batch.ends_on,
+            manual_reason=NO_REVIEW_IN_THIS_TEST,
+        )
         PublicityEntry.objects.create(batch=batch, dossier=dossier, position=position, aggregate=90 - position)
     return batch
 

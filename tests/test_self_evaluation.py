@@ -17,6 +17,8 @@ def complete_answers(kind_criteria=("legal_person", "manufacturing"), excluded=(
     for n in range(1, 7):
         data[f"excl_{n}"] = "yes" if n in excluded else "no"
         data[f"excl_{n}_evidence"] = "信用中国查询截图"
+        if n in excluded:
+            data[f"excl_{n}_date"] = "2026-10-01"
     return data
 
 

@@ -4,8 +4,8 @@ from django.core.exceptions import PermissionDenied
 
 from accounts.models import Notification
 from applications import services
-from applications.models import State, TransitionLog
-from tests.conftest import at, make_dossier
+from applications.models import Path, State, TransitionLog
+from tests.conftest import at, checked, make_dossier
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def test_each_transition_writes_one_log_row_with_actor_states_and_reason(world):
 
 def test_a_system_transition_is_logged_with_no_actor(world):
     dossier = make_dossier(world.org_a)
-    services.transition(dossier, "lapse", now=at(2026, 5, 31, 0, 5))
+    services.transition(dossier, "lapse", now=at(2026, 5, 31, 0, 5), via=Path.SWEEP)
     entry = TransitionLog.objects.latest("pk")
     assert entry.actor is None
     assert entry.actor_label == "系统"
@@ -60,7 +60,7 @@ def test_reason_is_required_for_a_return(world):
 
 def test_acting_on_a_stale_copy_is_refused_and_logs_nothing(world):
     stale = make_dossier(world.org_a, State.SUBMITTED)
-    fresh = type(stale).objects.get(pk=stale.pk)
+    fresh = checked(type(stale).objects.get(pk=stale.pk))
     services.transition(fresh, "recommend", by=world.officer_nanshan, now=at(2026, 5, 20))
     count = TransitionLog.objects.count()
     with pytest.raises(services.StaleState) as info:

@@ -60,10 +60,12 @@ def test_add_one_working_day_is_the_start_when_it_is_a_working_day():
     assert services.next_working_day(D(2026, 10, 1)) == D(2026, 10, 8)
 
 
-def test_a_year_without_a_schedule_falls_back_to_monday_to_friday_and_is_reported():
+def test_a_year_without_a_schedule_is_refused_and_reported():
     assert services.missing_years([2026, 2027]) == [2027]
-    # 2027-01-01 is a Friday: without the schedule it counts as a working day.
-    assert services.add_working_days(D(2027, 1, 1), 5) == D(2027, 1, 7)
+    # 2027-01-01 is a Friday: without the schedule nobody knows whether it is a working day.
+    with pytest.raises(services.ScheduleNotLoaded) as refused:
+        services.add_working_days(D(2027, 1, 1), 5)
+    assert refused.value.years == [2027]
 
 
 def test_loading_next_years_schedule_changes_the_count_without_a_code_change():
@@ -91,8 +93,8 @@ def test_staff_are_warned_of_a_missing_year_and_can_load_it(client, world):
     client.force_login(world.municipal)
     year = datetime.date.today().year
     ScheduleYear.objects.filter(year__gte=year).delete()
-    page = client.get(reverse("home")).content.decode()
-    assert "尚未导入" in page
+    page = client.get(reverse("calendar")).content.decode()
+    assert 'data-testid="schedule-warning"' in page
     response = client.post(
         reverse("calendar"), {"year": year + 1, "source": "测试", "text": f"{year + 1}-01-01 休 元旦"}
     )

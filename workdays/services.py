@@ -1,14 +1,21 @@
 """The one working-day service: is this a working day, add N working days, count working days.
 
 "N working days" counts the start day when it is a working day; make-up weekend days count;
-statutory holidays don't (DOMAIN.md; checked against real notices). A year with no schedule loaded
-falls back to Monday-Friday, and ``missing_years`` lets the interface warn staff.
+statutory holidays don't (DOMAIN.md; checked against real notices). The calendar never guesses
+silently: a day of a year whose official schedule is not loaded raises ``ScheduleNotLoaded``, which
+tells staff to load it at /calendar/ (a publicity of 5 working days, 第十七条, must not count New
+Year's Day as a working day). ``provisional=True`` opts in to an estimate for such years, marked as
+such by ``provisional_end``; it is never the date of a notice.
 """
 
 import datetime
+import functools
 import re
 
+from chinese_calendar import get_solar_terms
 from django.db import transaction
+from django.db.models import BooleanField, DateField, Value
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from workdays.models import DayOverride, ScheduleYear
@@ -16,23 +23,85 @@ from workdays.models import DayOverride, ScheduleYear
 MAX_SPAN_DAYS = 3 * 366  # no sensible publicity or deadline spans more; guards against runaway loops
 
 
-class Calendar:
-    """Overrides of the years it has been asked about, loaded once per year (one query each)."""
+class ScheduleNotLoaded(ValueError):
+    """A count reaches into a year whose official holiday schedule (ScheduleYear) is not loaded."""
 
-    def __init__(self):
+    def __init__(self, years):
+        self.years = sorted(set(years))
+        self.message = _(
+            "The official holiday schedule of %(years)s is not loaded: working days there cannot be counted. "
+            "Staff load it on the working-day calendar page (%(url)s)."
+        ) % {"years": ", ".join(str(year) for year in self.years), "url": reverse("calendar")}
+        super().__init__(self.message)
+
+
+@functools.cache
+def statutory_holidays(year):
+    """The days off of 《全国年节及纪念日放假办法》 (2025 revision) that need no lunar calendar.
+
+    元旦 1 January, 清明节 (the 清明 solar term), 劳动节 1-2 May, 国庆节 1-3 October. 春节 (除夕 to 初三),
+    端午节 and 中秋节 follow the lunar calendar, for which no library is installed: they are missing,
+    and so are the make-up working days and days in lieu of the official schedule. Only for
+    provisional counts.
+    """
+    days = {datetime.date(year, 1, 1), datetime.date(year, 5, 1), datetime.date(year, 5, 2)}
+    days |= {datetime.date(year, 10, day) for day in (1, 2, 3)}
+    if 1900 <= year <= 2100:  # the range of chinesecalendar's solar-term formula
+        days |= {
+            day
+            for day, term in get_solar_terms(datetime.date(year, 4, 1), datetime.date(year, 4, 30))
+            if term == "清明"
+        }
+    return frozenset(days)
+
+
+class Calendar:
+    """Overrides of the years it has been asked about, loaded once per year (one query each).
+
+    With ``provisional=True`` a year without an official schedule counts weekends and
+    ``statutory_holidays`` as days off instead of being refused; ``provisional_years`` records where
+    that happened.
+    """
+
+    def __init__(self, provisional=False):
+        self.provisional = provisional
+        self.provisional_years = set()
         self._overrides = {}
         self._years = set()
+        self._loaded = set()
 
     def _load(self, year):
-        if year not in self._years:
-            self._years.add(year)
-            for date, working in DayOverride.objects.filter(date__year=year).values_list("date", "working"):
+        if year in self._years:
+            return
+        self._years.add(year)
+        # One query: the year's overrides, plus a (NULL, NULL) row when its ScheduleYear exists.
+        loaded = (
+            ScheduleYear.objects.filter(year=year)
+            .order_by()
+            .values_list(Value(None, output_field=DateField()), Value(None, output_field=BooleanField()))
+        )
+        rows = DayOverride.objects.filter(date__year=year).order_by().values_list("date", "working").union(loaded)
+        for date, working in rows:
+            if date is None:
+                self._loaded.add(year)
+            else:
                 self._overrides[date] = working
 
+    def require(self, years):
+        """Raise ``ScheduleNotLoaded`` naming every one of ``years`` without a schedule (unless provisional)."""
+        for year in years:
+            self._load(year)
+        missing = [year for year in years if year not in self._loaded]
+        if missing and not self.provisional:
+            raise ScheduleNotLoaded(missing)
+        self.provisional_years.update(missing)
+
     def is_working_day(self, day):
-        self._load(day.year)
+        self.require([day.year])
         if day in self._overrides:
             return self._overrides[day]
+        if day.year not in self._loaded and day in statutory_holidays(day.year):
+            return False
         return day.weekday() < 5
 
 
@@ -40,14 +109,19 @@ def is_working_day(day, calendar=None):
     return (calendar or Calendar()).is_working_day(day)
 
 
-def add_working_days(start, n, calendar=None):
+def add_working_days(start, n, calendar=None, provisional=False):
     """The n-th working day counting ``start`` itself when it is one (n >= 1).
 
     ``add_working_days(d, 5)`` is the last day of a 5-working-day publicity starting on d (第十七条).
+    Raises ``ScheduleNotLoaded`` when the count reaches into a year without its official schedule,
+    unless ``provisional`` (or a ``Calendar(provisional=True)``) asks for an estimate.
     """
     if n < 1:
         raise ValueError("n must be at least 1")
-    calendar = calendar or Calendar()
+    if calendar is None:
+        calendar = Calendar(provisional=provisional)
+    elif provisional and not calendar.provisional:
+        raise ValueError("pass a Calendar(provisional=True) for a provisional count")
     day, counted = start, 0
     for _step in range(MAX_SPAN_DAYS):
         if calendar.is_working_day(day):
@@ -58,12 +132,26 @@ def add_working_days(start, n, calendar=None):
     raise ValueError("span too long")
 
 
+def provisional_end(start, n):
+    """``(add_working_days(start, n, provisional=True), is_provisional)``.
+
+    ``is_provisional`` is true when the count crossed a year without its official schedule: the date
+    is then an estimate (lunar holidays and make-up days unknown) and must never be printed as the
+    end of a publicity on a notice.
+    """
+    calendar = Calendar(provisional=True)
+    end = add_working_days(start, n, calendar)
+    return end, bool(calendar.provisional_years)
+
+
 def working_days_between(first, last, calendar=None):
     """Working days from ``first`` to ``last``, both included (0 if last < first)."""
     calendar = calendar or Calendar()
     days = (last - first).days + 1
     if days > MAX_SPAN_DAYS:
         raise ValueError("span too long")
+    if days > 0:
+        calendar.require(list(range(first.year, last.year + 1)))  # name every missing year at once
     return sum(calendar.is_working_day(first + datetime.timedelta(days=i)) for i in range(max(days, 0)))
 
 
@@ -73,7 +161,7 @@ def next_working_day(day, calendar=None):
 
 
 def missing_years(years):
-    """Those of ``years`` with no official schedule loaded (Monday-Friday is assumed for them)."""
+    """Those of ``years`` with no official schedule loaded: counts reaching into them are refused."""
     loaded = set(ScheduleYear.objects.filter(year__in=years).values_list("year", flat=True))
     return sorted(set(years) - loaded)
 

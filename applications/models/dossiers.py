@@ -41,7 +41,21 @@ class State(models.TextChoices):
 
 ENDING_STATES = {State.REMOVED, State.WITHDRAWN, State.NOT_PASSED, State.LAPSED}
 BEFORE_RECOMMENDATION = [State.POOLED, State.SUBMITTED, State.RETURNED]
+# The applicant edits its self-evaluation and report only before submission or after a return.
+EDITABLE_STATES = (State.POOLED, State.RETURNED)
 WITHDRAWABLE = [State.POOLED, State.SUBMITTED, State.RETURNED, State.RECOMMENDED, State.IN_LIBRARY, State.IN_REVIEW]
+
+
+def next_triennial_due(due, listed_on, decided_on):
+    """第二十一条 (三年一复核): the cycle counts from the due date, not from the day a recheck was decided.
+
+    Listed 2026-09-10, due 2029-09-10, decided 2030-02-20: next due 2032-09-10. A spot recheck decided
+    before the due date (第二十二条) leaves the cycle as it was.
+    """
+    due = due or (years_after(listed_on, RECHECK_YEARS) if listed_on else years_after(decided_on, RECHECK_YEARS))
+    while due <= decided_on:
+        due = years_after(due, RECHECK_YEARS)
+    return due
 
 
 class EvaluationMode(models.TextChoices):
@@ -105,6 +119,7 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     removal_ground = models.CharField(_("removal ground"), max_length=32, choices=RemovalGround.choices, blank=True)
     removed_on = models.DateField(_("removed on"), null=True, blank=True)
     outcome_reason = models.TextField(_("reason for the outcome"), blank=True)
+    manual_selection_reason = models.TextField(_("reason for selecting without a complete expert review"), blank=True)
 
     cultivation_notes = models.TextField(_("cultivation plan notes (district)"), blank=True)
     district_ready_at = models.DateTimeField(_("checked by the district at"), null=True, blank=True)
@@ -154,9 +169,14 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
 
     # The clock the guards read; services set it to evaluate "as of" another time.
     _clock = None
+    # The parameters of the transition being attempted (rank, list, ground, manual reason…), for its guards.
+    _params = None
 
     def now(self):
         return self._clock or timezone.now()
+
+    def param(self, name):
+        return (self._params or {}).get(name)
 
     def today(self):
         return timezone.localdate(self.now())
@@ -165,8 +185,9 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     def is_ended(self):
         return self.state in ENDING_STATES
 
-    def refusals(self, transition_name):
-        """Messages of the rules that forbid ``transition_name`` now; empty when it may run."""
+    def refusals(self, transition_name, **params):
+        """Messages of the rules that forbid ``transition_name`` (with ``params``) now; empty when it may run."""
+        self._params = params
         meta = getattr(type(self), transition_name)._django_fsm
         edge = meta.get_transition(self.state)
         if edge is None:
@@ -224,7 +245,13 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=State.SUBMITTED,
         target=State.RECOMMENDED,
-        conditions=[g.before_recommendation_deadline, g.eligibility_met, g.no_exclusion, g.agency_not_barred],
+        conditions=[
+            g.before_recommendation_deadline,
+            g.eligibility_met,
+            g.no_exclusion,
+            g.agency_not_barred,
+            g.district_checked,
+        ],
     )
     def recommend(self, reason="", *, batch=None):
         """第十五条: recommended to the city by 30 May; the dossier is then on the district list."""
@@ -232,11 +259,18 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         self.recommendation_batch = batch
         self.level = Level.DISTRICT
 
-    @transition(field=state, source=State.RECOMMENDED, target=State.IN_LIBRARY, conditions=[g.no_exclusion])
+    @transition(
+        field=state,
+        source=State.RECOMMENDED,
+        target=State.IN_LIBRARY,
+        conditions=[g.conformity_checklist_passed, g.no_exclusion, g.agency_not_barred],
+    )
     def pass_conformity(self, reason=""):
         """第十六条: municipal conformity check passed; enters the municipal project library."""
 
-    @transition(field=state, source=State.RECOMMENDED, target=State.NOT_PASSED)
+    @transition(
+        field=state, source=State.RECOMMENDED, target=State.NOT_PASSED, conditions=[g.conformity_checklist_failed]
+    )
     def fail_conformity(self, reason=""):
         """第十六条: conformity check failed; the reason is kept and shown to district and applicant."""
         self.outcome_reason = reason
@@ -249,28 +283,30 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=State.IN_REVIEW,
         target=State.IN_PUBLICITY,
-        conditions=[g.is_green_factory, g.no_exclusion],
+        conditions=[g.is_green_factory, g.expert_review_complete, g.no_exclusion, g.agency_not_barred],
     )
-    def select_for_publicity(self, reason="", *, publicity_ends_on):
+    def select_for_publicity(self, reason="", *, publicity_ends_on, manual_reason=""):
         """第十七条: a green factory selected (优中选优) goes to 5 working days of publicity."""
         self.publicity_ends_on = publicity_ends_on
         self.cleared_for_publication_at = None
+        self.manual_selection_reason = manual_reason
 
     @transition(
         field=state,
         source=State.IN_REVIEW,
         target=State.NOMINATED,
-        conditions=[g.is_park_or_supply_chain, g.no_exclusion],
+        conditions=[g.is_park_or_supply_chain, g.expert_review_complete, g.no_exclusion, g.agency_not_barred],
     )
-    def nominate(self, reason=""):
+    def nominate(self, reason="", *, manual_reason=""):
         """第十七条: a selected park or supply-chain enterprise is recommended to MIIT."""
+        self.manual_selection_reason = manual_reason
 
     @transition(field=state, source=State.IN_REVIEW, target=State.NOT_PASSED)
     def not_select(self, reason=""):
         """第十七条: not selected in review."""
         self.outcome_reason = reason
 
-    @transition(field=state, source=State.IN_PUBLICITY, target=State.NOT_PASSED)
+    @transition(field=state, source=State.IN_PUBLICITY, target=State.NOT_PASSED, conditions=[g.objection_upheld])
     def uphold_objection(self, reason=""):
         """第十七条: an objection raised in publicity is upheld."""
         self.outcome_reason = reason
@@ -279,19 +315,21 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=State.IN_PUBLICITY,
         target=State.LISTED,
-        conditions=[g.publicity_cleared, g.no_exclusion],
+        conditions=[g.publicity_cleared, g.on_published_list_with_rank, g.no_exclusion, g.agency_not_barred],
     )
-    def publish(self, reason="", *, rank=None, published_list=None):
+    def publish(self, reason="", *, rank, published_list):
         """第十七条: after publicity without objection the municipal list is published, ranked."""
         self._enter_list(Level.MUNICIPAL, rank)
         self.published_list = published_list
 
-    @transition(field=state, source=State.NOMINATED, target=State.LISTED)
+    @transition(
+        field=state, source=State.NOMINATED, target=State.LISTED, conditions=[g.on_national_list, g.no_exclusion]
+    )
     def include_in_national_list(self, reason=""):
         """第十八条: MIIT's national list includes the nominated unit; it is on the municipal list too."""
         self._enter_list(Level.NATIONAL, None)
 
-    @transition(field=state, source=State.NOMINATED, target=State.NOT_PASSED)
+    @transition(field=state, source=State.NOMINATED, target=State.NOT_PASSED, conditions=[g.not_on_national_list])
     def exclude_from_national_list(self, reason=""):
         """第十八条: MIIT's national round closed without this nominated unit."""
         self.outcome_reason = reason
@@ -300,13 +338,23 @@ class Dossier(ConcurrentTransitionMixin, models.Model):
     def open_recheck(self, reason=""):
         """第二十一条 (三年一复核) and 第二十二条 (spot rechecks): the district rechecks the unit."""
 
-    @transition(field=state, source=State.RECHECKING, target=State.LISTED, conditions=[g.no_exclusion])
+    @transition(
+        field=state,
+        source=State.RECHECKING,
+        target=State.LISTED,
+        conditions=[g.district_recheck_recorded, g.no_exclusion],
+    )
     def keep_after_recheck(self, reason=""):
-        """第二十一条: the recheck confirms the unit; the next one is due in 3 years."""
+        """第二十一条: the recheck confirms the unit; the triennial cycle goes on from its due date."""
         self.last_rechecked_on = self.today()
-        self.next_recheck_due = years_after(self.last_rechecked_on, RECHECK_YEARS)
+        self.next_recheck_due = next_triennial_due(self.next_recheck_due, self.listed_on, self.last_rechecked_on)
 
-    @transition(field=state, source=[State.LISTED, State.RECHECKING], target=State.REMOVED)
+    @transition(
+        field=state,
+        source=[State.LISTED, State.RECHECKING],
+        target=State.REMOVED,
+        conditions=[g.removal_ground_and_facts],
+    )
     def remove(self, reason="", *, ground):
         """第二十一条, 第二十二条, 第二十五条: the unit leaves the list on a named ground."""
         self.removal_ground = ground
@@ -367,8 +415,43 @@ TRANSITION_NAMES = [
     "withdraw",
     "lapse",
 ]
+
+
+class Path(models.TextChoices):
+    """The ways a transition can be triggered. ``services.transition(via=…)`` refuses any other."""
+
+    ENDPOINT = "endpoint", _("the dossier page (generic action)")
+    SERVICE = "service", _("its own screen and service")
+    SWEEP = "sweep", _("a deadline job")
+    IMPORT = "import", _("an import")
+
+
+# Which paths may trigger each transition. Transitions that need parameters or a record made with them
+# (a checklist, a list, a ground) run only through their own service; ``lapse`` is the deadline job's alone.
+TRANSITION_PATHS = {
+    "submit": {Path.SERVICE},
+    "return_for_revision": {Path.ENDPOINT, Path.SERVICE},
+    "recommend": {Path.SERVICE},
+    "pass_conformity": {Path.SERVICE},
+    "fail_conformity": {Path.SERVICE},
+    "open_review": {Path.ENDPOINT, Path.SERVICE},
+    "select_for_publicity": {Path.SERVICE},
+    "nominate": {Path.SERVICE},
+    "not_select": {Path.ENDPOINT, Path.SERVICE},
+    "uphold_objection": {Path.SERVICE},
+    "publish": {Path.SERVICE},
+    "include_in_national_list": {Path.IMPORT},
+    "exclude_from_national_list": {Path.IMPORT},
+    "open_recheck": {Path.ENDPOINT, Path.SERVICE, Path.SWEEP},
+    "keep_after_recheck": {Path.SERVICE},
+    "remove": {Path.SERVICE},
+    "withdraw": {Path.ENDPOINT, Path.SERVICE},
+    "lapse": {Path.SWEEP},
+}
+SYSTEM_ONLY = {name for name, paths in TRANSITION_PATHS.items() if paths == {Path.SWEEP}}
 TRANSITION_LABELS = {
     "create": _("Added to cultivation pool"),
+    "enter_national_list": _("Entered from MIIT's national list (Art. 18)"),
     "submit": _("Submit evaluation"),
     "return_for_revision": _("Return for revision"),
     "recommend": _("Recommend to the city"),

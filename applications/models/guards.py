@@ -110,17 +110,23 @@ def agency_not_barred(dossier):
     return dossier.agency is None or not dossier.agency.is_barred(on=dossier.today())
 
 
-@guard(
-    lambda d: (
-        _("Art. 24: agency %(agency)s has already evaluated %(quota)d units in %(year)s; no more are allowed.")
-        % {"agency": d.agency, "quota": AGENCY_YEARLY_QUOTA, "year": d.cycle_year}
-    )
-)
+def _quota_refusal(dossier):
+    return _("Art. 24: agency %(agency)s has already evaluated %(quota)d units in %(year)s; no more are allowed.") % {
+        "agency": dossier.agency,
+        "quota": AGENCY_YEARLY_QUOTA,
+        "year": dossier.today().year,
+    }
+
+
+@guard(_quota_refusal)
 def agency_within_quota(dossier):
-    """第二十四条: one agency evaluates at most 15 Shenzhen units per year; a resubmission is not a new one."""
-    if dossier.agency is None or dossier.first_submitted_at is not None:
+    """第二十四条: one agency evaluates at most 15 Shenzhen units per calendar year, counted in the year the
+    evaluation is made; a resubmission of an evaluation it already made is not a new one."""
+    if dossier.agency_id is None:
         return True
-    return dossier.agency.evaluations_in_year(dossier.cycle_year, excluding_dossier=dossier) < AGENCY_YEARLY_QUOTA
+    if dossier.pk and dossier.agency_evaluations.filter(agency_id=dossier.agency_id).exists():
+        return True
+    return dossier.agency.evaluations_in_year(dossier.today().year) < AGENCY_YEARLY_QUOTA
 
 
 def _round_of(dossier):
@@ -178,3 +184,106 @@ def open_cycle_year(today):
     """The cycle whose 30 May deadline (第十五条) is still ahead: this year until 30 May, then next year."""
     month, day = RECOMMENDATION_DEADLINE_MONTH_DAY
     return today.year if (today.month, today.day) <= (month, day) else today.year + 1
+
+
+@guard(lambda d: _("Art. 15: the district has not marked this dossier as checked; check it before recommending."))
+def district_checked(dossier):
+    """第十五条 (with 第十三条): the district recommends only dossiers it has checked."""
+    return dossier.district_ready_at is not None
+
+
+def _latest_conformity_check(dossier):
+    return dossier.conformity_checks.order_by("-checked_at", "-pk").first()
+
+
+@guard(lambda d: _("Art. 16: the conformity checklist has not been recorded as passed for this dossier."))
+def conformity_checklist_passed(dossier):
+    """第十六条: the municipal conformity check, item by item, passed."""
+    check = _latest_conformity_check(dossier)
+    return check is not None and check.passed
+
+
+@guard(lambda d: _("Art. 16: a failed conformity checklist with its reasons must be recorded first."))
+def conformity_checklist_failed(dossier):
+    """第十六条: a dossier fails conformity only on a recorded checklist with reasons."""
+    check = _latest_conformity_check(dossier)
+    return check is not None and not check.passed
+
+
+def review_progress(dossier):
+    """(submitted reviews, assigned experts without a declared conflict) of the dossier (第十七条)."""
+    assignments = dossier.expert_assignments.filter(conflict_declared=False)
+    return assignments.filter(review__isnull=False).count(), assignments.count()
+
+
+def _review_refusal(dossier):
+    done, assigned = review_progress(dossier)
+    return _(
+        "Art. 17: %(done)d of %(assigned)d assigned experts have submitted final scores; complete the review, or "
+        "record a written reason for selecting it without a complete review."
+    ) % {"done": done, "assigned": assigned}
+
+
+@guard(_review_refusal)
+def expert_review_complete(dossier):
+    """第十七条: selected after expert review — every assigned expert without a conflict has scored; or the
+    city records, on the selection, a written reason for selecting without a complete review."""
+    if (dossier.param("manual_reason") or "").strip():
+        return True
+    done, assigned = review_progress(dossier)
+    return assigned > 0 and done == assigned
+
+
+@guard(lambda d: _("Art. 17: an objection to this unit must have been upheld, with reasons, in its publicity."))
+def objection_upheld(dossier):
+    """第十七条: a unit leaves the publicity only on an objection that the city upheld."""
+    return dossier.objections.filter(status="upheld").exists()
+
+
+@guard(
+    lambda d: _(
+        "Art. 17: a unit is published only on a published list of its own publicity, with its rank on that list."
+    )
+)
+def on_published_list_with_rank(dossier):
+    """第十七条: the municipal list is published with ranks; the unit was in that list's publicity batch."""
+    published_list, rank = dossier.param("published_list"), dossier.param("rank")
+    if published_list is None or not isinstance(rank, int) or rank < 1:
+        return False
+    entry = getattr(dossier, "publicity_entry", None)
+    return entry is not None and entry.batch_id == published_list.publicity_batch_id
+
+
+def _national_listings(dossier):
+    return dossier.organisation.national_listings.filter(kind=dossier.kind, year__gte=dossier.cycle_year)
+
+
+@guard(lambda d: _("Art. 18: this unit is not on an imported MIIT national list of its kind."))
+def on_national_list(dossier):
+    """第十八条: a nominated unit is listed only when a matched row of MIIT's national list names it."""
+    return _national_listings(dossier).exists()
+
+
+@guard(lambda d: _("Art. 18: this unit is on an imported MIIT national list; it cannot be marked as not included."))
+def not_on_national_list(dossier):
+    """第十八条: a nominated unit is not included only when MIIT's list of its round does not name it."""
+    return not _national_listings(dossier).exists()
+
+
+def _current_recheck(dossier):
+    return dossier.rechecks.order_by("-opened_at", "-pk").first()
+
+
+@guard(lambda d: _("Art. 21: the district's recheck findings and proposal must be recorded before the decision."))
+def district_recheck_recorded(dossier):
+    """第二十一条: the district rechecks the unit and proposes; the city decides on that record."""
+    recheck = _current_recheck(dossier)
+    return recheck is not None and bool(recheck.findings.strip()) and bool(recheck.proposal)
+
+
+@guard(lambda d: _("Arts. 21, 22, 25: a removal needs its ground and the facts on which it rests."))
+def removal_ground_and_facts(dossier):
+    """第二十一条, 第二十二条, 第二十五条: a unit leaves the list on a named ground, with the facts recorded."""
+    from applications.models.dossiers import RemovalGround
+
+    return dossier.param("ground") in RemovalGround.values and bool((dossier.param("reason") or "").strip())

@@ -13,6 +13,7 @@ from applications.models.reference import District, Kind
 
 AGENCY_YEARLY_QUOTA = 15  # 第二十四条: at most 15 Shenzhen units per agency per year
 BAR_YEARS = 3  # 第二十五条 (agencies) and 第十二条第（三）项 (removed units)
+EXCLUSION_YEARS = 3  # 第十二条: circumstances within the last 3 years
 
 
 def years_after(day, years):
@@ -54,25 +55,19 @@ class Organisation(models.Model):
         return self.name
 
     def active_exclusions(self, on=None):
-        """The Art. 12 exclusions in force on ``on``.
+        """The Art. 12 exclusions in force on ``on``, one per condition (the latest-ending first).
 
-        For each condition the latest declaration counts, except that an exclusion the portal recorded
-        itself (a removal, 第十二条第（三）项) holds until its end date whatever is declared later.
+        第十二条 speaks of the last 3 years: a "yes" counts from its event date for 3 years (or until the
+        end date the portal recorded, e.g. a removal's 第十二条第（三）项). A later "no" never lifts a "yes";
+        only city staff lift one, with a reason (``lift_exclusion``).
         """
         on = on or timezone.localdate()
-        latest, recorded = {}, {}
-        for declaration in self.exclusion_declarations.order_by("condition", "-declared_at", "-pk"):
-            latest.setdefault(declaration.condition, declaration)
-            if declaration.automatic and declaration.applies:
-                recorded.setdefault(declaration.condition, declaration)
-
-        def in_force(d):
-            return d.applies and (d.valid_until is None or d.valid_until >= on)
-
-        active = {c: d for c, d in recorded.items() if in_force(d)}
-        for condition, declaration in latest.items():
-            if condition not in active and in_force(declaration):
-                active[condition] = declaration
+        active = {}
+        for declaration in self.exclusion_declarations.filter(applies=True, lifted_at__isnull=True):
+            if declaration.in_force(on) and (
+                declaration.condition not in active or declaration.ends_on > active[declaration.condition].ends_on
+            ):
+                active[declaration.condition] = declaration
         return [active[c] for c in sorted(active)]
 
     def unmet_eligibility(self, kind):
@@ -102,22 +97,39 @@ EXCLUSION_ITEM_LABEL = {
 }
 
 
-class ExclusionDeclaration(models.Model):
-    """A yes/no answer, with evidence, to one Art. 12 condition. Append-only: the latest answer counts.
+class ExclusionSource(models.TextChoices):
+    APPLICANT = "applicant", _("declared by the applicant")
+    STAFF = "staff", _("recorded by staff")
+    SYSTEM = "system", _("recorded by the portal")
 
-    For a park the answer covers the enterprises inside it too. A removal recorded in the portal adds an
-    automatic "yes" for condition (3) valid for 3 years.
+
+class ExclusionDeclaration(models.Model):
+    """A yes/no answer, with evidence and the date of the event, to one Art. 12 condition. Append-only.
+
+    A "yes" is a dated fact: it counts for 3 years from ``event_date`` (第十二条: 近3年内), or until
+    ``valid_until`` where the portal recorded an end (a removal, 第十二条第（三）项). A "no" is a statement
+    for the record and lifts nothing; city staff lift a "yes" with a reason. For a park the answer
+    covers the enterprises inside it too.
     """
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="exclusion_declarations")
     condition = models.PositiveSmallIntegerField(_("condition"), choices=ExclusionCondition.choices)
     applies = models.BooleanField(_("applies"))
+    event_date = models.DateField(_("date of the event"), null=True, blank=True)
     evidence = models.TextField(_("evidence / explanation"), blank=True)
     evidence_file = models.FileField(_("evidence file"), upload_to="evidence/%Y/", blank=True)
     valid_until = models.DateField(_("in force until"), null=True, blank=True)
     automatic = models.BooleanField(_("recorded automatically"), default=False)
+    source = models.CharField(
+        _("recorded by"), max_length=10, choices=ExclusionSource.choices, default=ExclusionSource.APPLICANT
+    )
     declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
     declared_at = models.DateTimeField(_("declared at"), default=timezone.now)
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lift_reason = models.TextField(_("reason for lifting"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -128,6 +140,18 @@ class ExclusionDeclaration(models.Model):
     def __str__(self):
         answer = _("yes") if self.applies else _("no")
         return f"{self.organisation} · {self.get_condition_display()} · {answer}"
+
+    @property
+    def starts_on(self):
+        return self.event_date or timezone.localdate(self.declared_at)
+
+    @property
+    def ends_on(self):
+        """第十二条: 近3年内 — three years from the event, unless the portal recorded another end."""
+        return self.valid_until or years_after(self.starts_on, EXCLUSION_YEARS)
+
+    def in_force(self, on):
+        return self.applies and self.lifted_at is None and self.starts_on <= on <= self.ends_on
 
 
 class EligibilityCriterion(models.TextChoices):
@@ -214,9 +238,47 @@ class Agency(models.Model):
         self.barred_until = years_after(decided_on, BAR_YEARS)
         self.bar_reason = reason
 
-    def evaluations_in_year(self, year, *, excluding_dossier=None):
-        """第二十四条: distinct units whose dossier this agency evaluated for ``year``'s cycle."""
-        qs = self.dossiers.filter(cycle_year=year, first_submitted_at__isnull=False)
-        if excluding_dossier is not None and excluding_dossier.pk:
-            qs = qs.exclude(pk=excluding_dossier.pk)
-        return qs.values("organisation").distinct().count()
+    def evaluations_in_year(self, year):
+        """第二十四条: distinct units this agency evaluated in calendar ``year`` (the year the evaluation was made)."""
+        return self.evaluations.filter(year=year).values("organisation").distinct().count()
+
+
+class AgencyEvaluation(models.Model):
+    """第二十四条: one evaluation an agency made, counted in the calendar year it was first submitted.
+
+    A resubmission of the same dossier by the same agency is the same evaluation; an applicant who
+    switches agency gives the new agency a new one.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="evaluations")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    dossier = models.ForeignKey("applications.Dossier", on_delete=models.PROTECT, related_name="agency_evaluations")
+    year = models.PositiveSmallIntegerField(_("year"), db_index=True)
+    made_at = models.DateTimeField(_("made at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-made_at"]
+        verbose_name = _("agency evaluation (Art. 24)")
+        verbose_name_plural = _("agency evaluations (Art. 24)")
+        constraints = [models.UniqueConstraint(fields=["agency", "dossier"], name="one_evaluation_per_agency_dossier")]
+
+    def __str__(self):
+        return f"{self.agency} · {self.organisation} · {self.year}"
+
+
+class AgencyFlag(models.Model):
+    """第二十三条: a district bureau's note of an agency's poor work, with the reason. Append-only."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="flags")
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"))
+    flagged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    flagged_at = models.DateTimeField(_("flagged at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-flagged_at"]
+        verbose_name = _("agency quality flag (Art. 23)")
+        verbose_name_plural = _("agency quality flags (Art. 23)")
+
+    def __str__(self):
+        return f"{self.agency} · {self.district} · {self.flagged_at:%Y-%m-%d}"

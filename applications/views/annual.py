@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from accounts import scoping
 from accounts.models import Role
 from applications import annual
-from applications.forms import YES_NO
+from applications.forms import YES_NO, ExclusionRecordForm
 from applications.models import AnnualChange, AnnualReport, ExclusionCondition, State
 from applications.services import TransitionRefused
 from applications.spreadsheets import xlsx_response
@@ -207,5 +207,12 @@ def organisation_detail(request, pk):
         "organisation": organisation,
         "changes": changes,
         "dossiers": scoping.dossiers_for(request.user).filter(organisation=organisation),
+        "exclusions": organisation.exclusion_declarations.filter(applies=True).select_related(
+            "declared_by", "lifted_by"
+        ),
+        "today": timezone.localdate(),
+        "may_record_exclusion": request.user.role == Role.DISTRICT or scoping.is_city(request.user),
+        "may_lift_exclusion": scoping.is_city(request.user),
+        "exclusion_form": ExclusionRecordForm(),
     }
     return render(request, "applications/organisation.html", context)

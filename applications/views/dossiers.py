@@ -11,13 +11,11 @@ from accounts.models import Role
 from applications import guidance, services
 from applications.filters import DossierFilter
 from applications.forms import TransitionForm
-from applications.models import REASON_REQUIRED, TRANSITION_LABELS, TRANSITION_NAMES
+from applications.models import REASON_REQUIRED, TRANSITION_LABELS, TRANSITION_NAMES, Path
 from applications.spreadsheets import xlsx_response
 from applications.uploads import private_pdf
 
 PAGE_SIZE = 50
-# Transitions that have their own screens (self-evaluation form, batch page, municipal screens).
-OWN_SCREEN = {"submit", "recommend", "select_for_publicity", "publish", "remove", "keep_after_recheck"}
 
 
 @login_required
@@ -73,7 +71,6 @@ def dossier_detail(request, pk):
             "refusals": dossier.refusals(name),
         }
         for name in scoping.allowed_transitions(request.user, dossier)
-        if name not in OWN_SCREEN
     ]
     deadline = dossier.next_deadline()
     context = {
@@ -107,7 +104,7 @@ def dossier_transition(request, pk, name):
         messages.error(request, form.errors.as_text())
         return redirect("dossier_detail", pk=pk)
     try:
-        services.transition(dossier, name, by=request.user, reason=form.cleaned_data["reason"])
+        services.transition(dossier, name, by=request.user, reason=form.cleaned_data["reason"], via=Path.ENDPOINT)
     except services.TransitionRefused as refused:
         messages.error(request, refused.message)
     else:

@@ -1,0 +1,73 @@
+"""第十八条, 第二十一条, 第二十二条: a removed unit leaves every public list at once, whatever its level.
+
+A national unit counts on the municipal list (第十八条); once the city removes it (here for a major
+accident, 第二十二条) it must not stay on the public list, the CSV, the JSON or the dashboards as 国家级.
+"""
+
+import pytest
+from django.urls import reverse
+
+from applications.models import Kind, Level, RemovalGround, State
+from registry.models import NationalListing
+from registry.services import remove_from_list
+from tests.conftest import make_dossier
+from tests.factories import OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def national_unit(world):
+    """A factory listed here and then put on MIIT's 2026 national list (level national, 第十八条)."""
+    listed = make_dossier(world.org_a, State.LISTED)
+    NationalListing.objects.create(
+        year=2026, kind=Kind.FACTORY, organisation=world.org_a, name_in_list=world.org_a.name
+    )
+    type(listed).objects.filter(pk=listed.pk).update(level=Level.NATIONAL)
+    return type(listed).objects.get(pk=listed.pk)
+
+
+def public_names(client, **filters):
+    rows = client.get(reverse("public_lists"), {"format": "json", **filters}).json()["results"]
+    return [(r["name"], r["level"]) for r in rows]
+
+
+def test_a_national_unit_removed_for_a_major_accident_leaves_the_public_list_csv_and_json(client, world):
+    unit = national_unit(world)
+    assert public_names(client) == [(world.org_a.name, "national")]
+
+    remove_from_list(unit, ground=RemovalGround.MAJOR_ACCIDENT, reason="发生重大生产安全事故", by=world.municipal)
+
+    assert public_names(client) == []
+    assert public_names(client, level="national") == []
+    csv = client.get(reverse("public_lists"), {"format": "csv"}).content.decode("utf-8-sig")
+    assert csv.splitlines() == ["year,rank,name,district,kind,kind_label,level,listed_on"]
+    page = client.get(reverse("public_lists"))
+    assert page.context["rows"] == []
+    assert world.org_a.name not in page.content.decode()
+
+
+def test_a_removed_national_unit_is_not_counted_on_the_dashboards(client, world):
+    unit = national_unit(world)
+    remove_from_list(unit, ground=RemovalGround.MAJOR_ACCIDENT, reason="发生重大生产安全事故", by=world.municipal)
+
+    for user in (world.municipal, world.officer_nanshan):
+        client.force_login(user)
+        page = client.get(reverse("dashboard"))
+        table = {district.name: values for district, values in page.context["table"]}
+        assert sum(table["南山区"]) == 0
+
+
+def test_a_removed_municipal_unit_leaves_the_list_while_a_listed_one_stays(client, world):
+    removed = make_dossier(world.org_a, State.LISTED)
+    make_dossier(world.org_b, State.LISTED)
+
+    remove_from_list(removed, ground=RemovalGround.FALSIFIED_DATA, reason="申报数据造假", by=world.municipal)
+
+    assert public_names(client) == [(world.org_b.name, "municipal")]
+
+
+def test_a_national_unit_without_any_dossier_here_still_counts_as_listed(client, world):
+    org = OrganisationFactory(name="深圳市国家级直报制造有限公司")
+    NationalListing.objects.create(year=2026, kind=Kind.FACTORY, organisation=org, name_in_list=org.name)
+
+    assert public_names(client) == [(org.name, "national")]
