@@ -155,14 +155,16 @@ def test_enterprise_to_district_recommendation(live_server, browser, screens, of
 
 def test_recommendation_after_30_may_is_refused_in_the_browser(live_server, browser, screens, officer):
     from applications import services
+    from tests.conftest import checked
     from tests.factories import OrganisationFactory, attach_pdf, declare_eligible
 
     org = OrganisationFactory(name="深圳市截止日测试有限公司", district=district("nanshan"))
     declare_eligible(org)
     with time_machine.travel(at(2027, 5, 30, 23, 50), tick=True) as clock:
         dossier = attach_pdf(services.pool(org, "factory", 2027))
-        services.transition(dossier, "submit")
+        checked(services.transition(dossier, "submit"))
         page = log_in(new_page(browser), live_server.url, "ns_officer")
+        page.on("dialog", lambda dialog: dialog.accept())  # 将1家单位推荐至市局？
         page.goto(f"{live_server.url}/district/recommendation/?year=2027")
         page.check("input[name=dossiers]")
         screens(page, "batch-before-midnight")

@@ -86,3 +86,53 @@ def test_an_edge_not_in_the_table_is_refused_with_a_message(world):
     assert refused.value.message == "当前状态“已入培育库”不能执行此操作。"
     dossier.refresh_from_db()
     assert dossier.state == State.POOLED
+
+
+# Which paths may trigger each transition, written from the regulation independently of the model:
+# a transition that needs a record or parameters (a checklist, a list and rank, a ground) runs only
+# through its own service; the national list moves only by import; 第十五条's lapse only by the sweep.
+E, SV, SW, IM = "endpoint", "service", "sweep", "import"
+EXPECTED_PATHS = {
+    "submit": {SV},
+    "return_for_revision": {E, SV},
+    "recommend": {SV},
+    "pass_conformity": {SV},
+    "fail_conformity": {SV},
+    "open_review": {E, SV},
+    "select_for_publicity": {SV},
+    "nominate": {SV},
+    "not_select": {E, SV},
+    "uphold_objection": {SV},
+    "publish": {SV},
+    "include_in_national_list": {IM},
+    "exclude_from_national_list": {IM},
+    "open_recheck": {E, SV, SW},
+    "keep_after_recheck": {SV},
+    "remove": {SV},
+    "withdraw": {E, SV},
+    "lapse": {SW},
+}
+
+
+def test_every_transition_has_exactly_the_expected_paths():
+    from applications.models import TRANSITION_PATHS
+
+    assert {name: {str(p) for p in paths} for name, paths in TRANSITION_PATHS.items()} == EXPECTED_PATHS
+    assert {name for name, _s, _t in EXPECTED_EDGES} == set(EXPECTED_PATHS)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(n for n, paths in EXPECTED_PATHS.items() if E not in paths))
+def test_the_generic_endpoint_never_runs_a_transition_without_that_path(client, world, name):
+    from accounts.models import Role
+    from tests.factories import UserFactory
+
+    superuser = UserFactory(username="root", role=Role.STAFF, is_superuser=True, is_staff=True)
+    dossier = make_dossier(world.org_a)
+    client.force_login(superuser)
+    response = client.post(f"/dossiers/{dossier.pk}/do/{name}/", {"reason": "直接调用"}, follow=True)
+    assert response.status_code in (200, 404)
+    dossier.refresh_from_db()
+    assert dossier.state == State.POOLED
+    with pytest.raises(services.TransitionRefused):
+        services.transition(dossier, name, by=superuser, reason="直接调用", via="endpoint")
