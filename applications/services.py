@@ -127,19 +127,7 @@ def pool(organisation, kind, cycle_year, *, by=None, reason="", now=None):
     if not g.no_exclusion(dossier):
         raise TransitionRefused(g.no_exclusion.refusal(dossier))
     try:
-        with transaction.atomic():
-            dossier._history_user = by
-            dossier._change_reason = "create"
-            dossier.save()
-            TransitionLog.objects.create(
-                dossier=dossier,
-                transition="create",
-                from_state="",
-                to_state=State.POOLED,
-                actor=by,
-                reason=reason,
-                at=now or timezone.now(),
-            )
+        _create_with_log(dossier, "create", by=by, reason=reason, now=now)
     except IntegrityError:
         raise TransitionRefused(
             _("%(organisation)s already has a dossier for this kind in %(year)s.")
@@ -165,15 +153,20 @@ def enter_national_list(organisation, *, kind, year, by=None, reason="", now=Non
     ):
         return None
     dossier._enter_list(Level.NATIONAL, None)
+    return _create_with_log(dossier, "enter_national_list", by=by, reason=reason, now=now)
+
+
+def _create_with_log(dossier, name, *, by, reason, now):
+    """Save a new dossier and the first row of its log (from nothing to its first state), together."""
     with transaction.atomic():
         dossier._history_user = by
-        dossier._change_reason = "第十八条：国家层面名单"
+        dossier._change_reason = name
         dossier.save()
         TransitionLog.objects.create(
             dossier=dossier,
-            transition="enter_national_list",
+            transition=name,
             from_state="",
-            to_state=State.LISTED,
+            to_state=dossier.state,
             actor=by,
             reason=reason,
             at=now or timezone.now(),
