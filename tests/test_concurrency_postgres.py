@@ -7,7 +7,7 @@ from django.db import connection
 
 from applications import services
 from applications.models import Dossier, State, TransitionLog
-from tests.conftest import at, make_dossier
+from tests.conftest import at, checked, make_dossier
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -37,7 +37,7 @@ def race(dossier_pk, attempts):
 
 
 def test_two_concurrent_transitions_one_succeeds_one_is_refused(world):
-    dossier = make_dossier(world.org_a, State.SUBMITTED)
+    dossier = checked(make_dossier(world.org_a, State.SUBMITTED))
     logged_before = TransitionLog.objects.filter(dossier=dossier).count()
     outcomes = race(
         dossier.pk,
@@ -56,7 +56,7 @@ def test_two_concurrent_transitions_one_succeeds_one_is_refused(world):
 
 
 def test_the_same_transition_twice_at_once_is_logged_once(world):
-    dossier = make_dossier(world.org_a, State.SUBMITTED)
+    dossier = checked(make_dossier(world.org_a, State.SUBMITTED))
     outcomes = race(dossier.pk, [("recommend", {"now": at(2026, 5, 20)})] * 2)
     assert outcomes.count("ok") == 1
     assert TransitionLog.objects.filter(dossier=dossier, transition="recommend").count() == 1

@@ -70,7 +70,6 @@ def test_a_report_about_a_unit_reaches_its_district_without_the_reporters_identi
     page = client.get(reverse("district_report", args=[report.pk]))
     pdf = client.get(reverse("district_report_evidence", args=[report.pk]))
     content = b"".join(pdf.streaming_content)
-    pdf.close()
 
     assert report.district == world.org_a.district
     assert [n.url for n in world.officer_nanshan.notifications.all()] == [f"/district/reports/{report.pk}/"]
