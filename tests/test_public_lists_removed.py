@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from applications.models import Kind, Level, RemovalGround, State
-from registry.models import NationalListing
+from registry import management
 from registry.services import remove_from_list
 from tests.conftest import make_dossier
 from tests.factories import OrganisationFactory
@@ -19,11 +19,12 @@ pytestmark = pytest.mark.django_db
 def national_unit(world):
     """A factory listed here and then put on MIIT's 2026 national list (level national, 第十八条)."""
     listed = make_dossier(world.org_a, State.LISTED)
-    NationalListing.objects.create(
-        year=2026, kind=Kind.FACTORY, organisation=world.org_a, name_in_list=world.org_a.name
+    management.apply_national_listing(
+        year=2026, kind=Kind.FACTORY, organisation=world.org_a, name=world.org_a.name, region="深圳", by=None
     )
-    type(listed).objects.filter(pk=listed.pk).update(level=Level.NATIONAL)
-    return type(listed).objects.get(pk=listed.pk)
+    listed.refresh_from_db()
+    assert listed.level == Level.NATIONAL
+    return listed
 
 
 def public_names(client, **filters):
@@ -66,8 +67,34 @@ def test_a_removed_municipal_unit_leaves_the_list_while_a_listed_one_stays(clien
     assert public_names(client) == [(world.org_b.name, "municipal")]
 
 
-def test_a_national_unit_without_any_dossier_here_still_counts_as_listed(client, world):
+def test_a_unit_only_on_the_national_list_leaves_the_public_list_when_removed(client, world):
     org = OrganisationFactory(name="深圳市国家级直报制造有限公司")
-    NationalListing.objects.create(year=2026, kind=Kind.FACTORY, organisation=org, name_in_list=org.name)
+    management.apply_national_listing(
+        year=2026, kind=Kind.FACTORY, organisation=org, name=org.name, region="深圳", by=world.municipal
+    )
+    assert public_names(client) == [(org.name, "national")]
 
+    remove_from_list(
+        org.dossiers.get(), ground=RemovalGround.MAJOR_ACCIDENT, reason="发生重大生产安全事故", by=world.municipal
+    )
+
+    assert public_names(client) == []
+
+
+def test_listings_imported_before_the_rule_get_their_dossier_from_the_migration(client, world):
+    """第十八条: a national listing stored without a dossier (older imports) gets one, listed and national."""
+    import importlib
+
+    from django.apps import apps
+
+    from registry.models import NationalListing
+
+    org = OrganisationFactory(name="深圳市旧导入国家级工厂有限公司")
+    NationalListing.objects.create(year=2025, kind=Kind.FACTORY, organisation=org, name_in_list=org.name)
+    assert public_names(client) == []
+    migration = importlib.import_module("registry.migrations.0006_national_listings_get_dossiers")
+    migration.give_dossiers(apps, None)
+    migration.give_dossiers(apps, None)  # a second run adds nothing
+    dossier = org.dossiers.get()
+    assert (dossier.state, dossier.level, dossier.cycle_year) == (State.LISTED, Level.NATIONAL, 2025)
     assert public_names(client) == [(org.name, "national")]
