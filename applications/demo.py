@@ -31,10 +31,11 @@ from applications.models import (
     RemovalGround,
     State,
 )
-from registry.management import apply_national_listing
+from registry.national_list import apply_national_listing
 from registry.services import remove_from_list
 from reviews.models import CONFORMITY_ITEMS, ConformityCheck, ExpertAssignment
-from reviews.services import clear_for_publication, mark_ready
+from reviews.publicity import clear_for_publication
+from reviews.recommendation import mark_ready
 
 CONFORMITY_KEYS = [key for key, _label in CONFORMITY_ITEMS]
 
@@ -324,24 +325,26 @@ class DemoWorld:
     def _review_and_decide(self):
         """Phase 2: experts score, the city selects, publicises, publishes, nominates; then dynamic management."""
         from registry.services import publish_list
-        from reviews import municipal
+        from reviews import expert_review, publicity
 
         city, year = self.users["municipal"], self.past_cycle
         for index, (dossier, target) in enumerate(self.pending):
             if target == State.IN_REVIEW and index % 2:
                 continue  # some reviews are still being scored
             for offset, assignment in enumerate(dossier.expert_assignments.all()):
-                criteria = municipal.round_for(dossier.cycle_year, dossier.kind).criteria.all()
+                criteria = expert_review.round_for(dossier.cycle_year, dossier.kind).criteria.all()
                 base = 95 - (dossier.pk * 7) % 30 - offset * 3
                 scores = {str(c.pk): max(0, min(c.max_score, base - c.order)) for c in criteria}
-                municipal.submit_review(assignment, scores=scores, comment="材料翔实，指标先进。", now=at(year, 8, 10))
+                expert_review.submit_review(
+                    assignment, scores=scores, comment="材料翔实，指标先进。", now=at(year, 8, 10)
+                )
         listed_targets = {State.LISTED, State.RECHECKING, State.REMOVED}
-        ranking = {row["dossier"].pk: row["aggregate"] for row in municipal.ranking(year, Kind.FACTORY)["rows"]}
+        ranking = {row["dossier"].pk: row["aggregate"] for row in expert_review.ranking(year, Kind.FACTORY)["rows"]}
         by_score = sorted(self.pending, key=lambda p: -(ranking.get(p[0].pk) or 0))
         factories = [(d, t) for d, t in by_score if d.kind == Kind.FACTORY]
         contact = "市工业和信息化局节能与综合利用处，电话0755-88100000，地址：深圳市福田区市民中心C区"
         past = [(d, ranking.get(d.pk), "") for d, t in factories if t in listed_targets]
-        batch = municipal.create_publicity_batch(
+        batch = publicity.create_publicity_batch(
             year=year,
             title=f"{year}年度深圳市市级绿色工厂拟认定名单",
             starts_on=datetime.date(year, 8, 31),
@@ -369,7 +372,7 @@ class DemoWorld:
 
             # 第十七条: near the year's end the next schedule may not be loaded; those stay under review.
             with contextlib.suppress(ScheduleNotLoaded, services.TransitionRefused):
-                municipal.create_publicity_batch(
+                publicity.create_publicity_batch(
                     year=year,
                     title=f"{year}年度深圳市市级绿色工厂拟认定名单（第二批）",
                     starts_on=next_working_day(self.today),
@@ -418,7 +421,7 @@ class DemoWorld:
         from applications import annual
         from applications.models import AnnualChange, Indicator, IndicatorSet
         from greenfactory.sweeps import run_sweep
-        from registry.management import file_report
+        from registry.reports import file_report
 
         year, city = self.past_cycle - 2, self.users["municipal"]
         for set_year in (year + 1, self.past_cycle, self.open_cycle):
@@ -428,7 +431,7 @@ class DemoWorld:
                     indicator_set=indicator_set, code=code, name=name, unit=unit, higher_is_better=better, order=order
                 )
         from registry.services import publish_list
-        from reviews import municipal
+        from reviews import publicity
 
         picks = []
         for n in range(3):
@@ -447,7 +450,7 @@ class DemoWorld:
             d = services.transition(d, "open_review", by=city, now=at(year, 7, 10))
             # Migrated from before the portal: the review was held on paper, as the recorded reason says.
             picks.append((d, None, "往年评审在线下组织完成，评审记录未录入本平台"))
-        batch = municipal.create_publicity_batch(
+        batch = publicity.create_publicity_batch(
             year=year,
             title=f"{year}年度深圳市市级绿色工厂拟认定名单",
             starts_on=datetime.date(year, 8, 31),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from applications.views import agency, annual, applicant, dossiers, exclusions, pool
+from applications.views import agency, annual, applicant, district, dossiers, staff
 
 urlpatterns = [
     path("", dossiers.home, name="home"),
@@ -9,21 +9,21 @@ urlpatterns = [
     path("dossiers/<int:pk>/files/<slug:which>.pdf", dossiers.dossier_file, name="dossier_file"),
     path("dossiers/<int:pk>/self-evaluation/", applicant.self_evaluation, name="self_evaluation"),
     path("dossiers/<int:pk>/report/", agency.upload_report, name="upload_report"),
-    path("agencies/", agency.agency_list, name="agency_list"),
-    path("dossiers/<int:pk>/notes/", pool.save_notes, name="save_notes"),
+    path("agencies/", staff.agency_list, name="agency_list"),
+    path("dossiers/<int:pk>/notes/", district.save_notes, name="save_notes"),
     path("pool/request/", applicant.pool_request, name="pool_request"),
     path("dossiers/<int:pk>/annual/", annual.annual_form, name="annual_form"),
     path("annual/", annual.annual_list, name="annual_list"),
     path("annual/<int:pk>/", annual.annual_detail, name="annual_detail"),
     path("city/changes/", annual.city_changes, name="city_changes"),
     path("organisations/<int:pk>/", annual.organisation_detail, name="organisation_detail"),
-    path("organisations/<int:pk>/exclusions/", exclusions.record_exclusion, name="record_exclusion"),
+    path("organisations/<int:pk>/exclusions/", staff.record_exclusion, name="record_exclusion"),
     path(
         "organisations/<int:pk>/exclusions/<int:declaration_pk>/lift/",
-        exclusions.lift_exclusion,
+        staff.lift_exclusion,
         name="lift_exclusion",
     ),
-    path("district/pool/", pool.pool, name="district_pool"),
-    path("district/pool/search/", pool.search_organisations, name="search_organisations"),
-    path("district/pool/requests/<int:pk>/<slug:decision>/", pool.decide_request, name="decide_pool_request"),
+    path("district/pool/", district.pool, name="district_pool"),
+    path("district/pool/search/", district.search_organisations, name="search_organisations"),
+    path("district/pool/requests/<int:pk>/<slug:decision>/", district.decide_request, name="decide_pool_request"),
 ]

@@ -49,7 +49,7 @@ class ReportAdmin(RecordAdmin):
     list_display = ["received_at", "organisation", "agency", "district", "status", "district_proposal", "decision"]
     list_filter = ["status", "district_proposal", "decision"]
     # 第二十五条: routing, the district's verification and the sharing of the identity are recorded with
-    # who and when by their screens (registry.management), never edited here.
+    # who and when by their screens (registry.reports), never edited here.
     readonly_fields = [
         "district",
         "identity_shared",

@@ -11,7 +11,7 @@ from accounts import scoping
 from accounts.notifications import notify_once
 from applications.models import Dossier, State
 from reviews.models import Objection
-from reviews.services import clear_for_publication
+from reviews.publicity import clear_for_publication
 from workdays.services import ScheduleNotLoaded, is_working_day
 
 log = logging.getLogger("greenfactory.deadlines")

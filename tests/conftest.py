@@ -12,7 +12,7 @@ from accounts.models import Role
 from applications import services
 from applications.models import Kind, State
 from reviews.models import ExpertAssignment
-from reviews.services import clear_for_publication
+from reviews.publicity import clear_for_publication
 from tests.factories import AgencyFactory, OrganisationFactory, UserFactory, attach_pdf, declare_eligible, district
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -113,7 +113,7 @@ def city_user():
 
 def checked(dossier, by=None):
     """The district marks a submitted dossier as checked (第十五条: it recommends only checked ones)."""
-    from reviews.services import mark_ready
+    from reviews.recommendation import mark_ready
 
     return mark_ready(dossier, by=by)
 
@@ -121,7 +121,7 @@ def checked(dossier, by=None):
 def take_step(dossier, name, when):
     """Make the record step ``name`` needs, then take it through its own service."""
     from registry.services import publish_list
-    from reviews import municipal
+    from reviews import publicity
     from reviews.models import CONFORMITY_ITEMS, ConformityCheck
 
     if name == "recommend":
@@ -131,7 +131,7 @@ def take_step(dossier, name, when):
             dossier=dossier, results={k: True for k, _l in CONFORMITY_ITEMS}, passed=True, checked_by=city_user()
         )
     elif name == "select_for_publicity":
-        municipal.create_publicity_batch(
+        publicity.create_publicity_batch(
             year=dossier.cycle_year,
             title=f"{dossier.cycle_year}年度公示",
             starts_on=when.date(),

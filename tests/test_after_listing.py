@@ -11,7 +11,7 @@ from openpyxl import Workbook
 
 from applications import annual, services
 from applications.models import AnnualChange, AnnualReport, Indicator, IndicatorSet, Kind, RemovalGround, State
-from registry import management
+from registry import national_list, rechecks, reports
 from registry.models import NationalListing, Recheck, Removal, Report
 from registry.services import remove_from_list
 from tests.conftest import NO_REVIEW_IN_THIS_TEST, at, make_dossier, take_step
@@ -99,21 +99,21 @@ def test_overdue_forms_are_listed_for_the_district(client, world):
 def test_recheck_keep_and_remove(world):
     kept = make_dossier(world.org_a, State.LISTED)
     services.transition(kept, "open_recheck", by=world.officer_nanshan, reason="三年复核")
-    recheck = management.recheck_of(kept)
-    management.propose_recheck(
+    recheck = rechecks.recheck_of(kept)
+    rechecks.propose_recheck(
         recheck, findings="各项指标保持先进", proposal=Recheck.Proposal.KEEP, by=world.officer_nanshan
     )
-    management.decide_recheck(recheck, decision=Recheck.Proposal.KEEP, note="同意保留", by=world.municipal)
+    rechecks.decide_recheck(recheck, decision=Recheck.Proposal.KEEP, note="同意保留", by=world.municipal)
     kept.refresh_from_db()
     assert kept.state == State.LISTED
     assert kept.next_recheck_due > datetime.date.today()
     removed = make_dossier(world.org_b, State.LISTED)
     services.transition(removed, "open_recheck", by=world.officer_futian, reason="三年复核")
-    recheck = management.recheck_of(removed)
-    management.propose_recheck(
+    recheck = rechecks.recheck_of(removed)
+    rechecks.propose_recheck(
         recheck, findings="已停产14个月", proposal=Recheck.Proposal.REMOVE, by=world.officer_futian
     )
-    management.decide_recheck(recheck, decision=Recheck.Proposal.REMOVE, note="连续停产超过12个月", by=world.municipal)
+    rechecks.decide_recheck(recheck, decision=Recheck.Proposal.REMOVE, note="连续停产超过12个月", by=world.municipal)
     removed.refresh_from_db()
     assert (removed.state, removed.removal.ground) == (State.REMOVED, RemovalGround.EXCLUSION_CONDITION)
 
@@ -172,7 +172,7 @@ def test_national_list_import_is_idempotent_and_reports_unmatched_rows(world):
         (2, "广东省深圳市", "不存在的园区运营管理有限公司", ""),
     ])  # fmt: skip
     for _ in range(2):
-        _imported, _added, unmatched = management.import_national_list(
+        _imported, _added, unmatched = national_list.import_national_list(
             SimpleUploadedFile("national.xlsx", content), year=2026, kind=Kind.PARK, by=world.municipal
         )
         assert [r.name for r in unmatched] == ["不存在的园区运营管理有限公司"]
@@ -180,7 +180,7 @@ def test_national_list_import_is_idempotent_and_reports_unmatched_rows(world):
     included.refresh_from_db()
     assert (included.state, included.level) == (State.LISTED, "national")
     assert included.transitions.filter(transition="include_in_national_list").count() == 1
-    management.close_national_round(year=2026, kind=Kind.PARK, by=world.municipal)
+    national_list.close_national_round(year=2026, kind=Kind.PARK, by=world.municipal)
     left_out.refresh_from_db()
     assert left_out.state == State.NOT_PASSED
     assert "未列入工信部2026年度国家层面名单" in left_out.outcome_reason
@@ -189,7 +189,7 @@ def test_national_list_import_is_idempotent_and_reports_unmatched_rows(world):
 def test_national_listing_of_a_listed_factory_raises_its_level_and_matches_by_credit_code(world):
     listed = make_dossier(world.org_a, State.LISTED)
     content = national_sheet([(1, "深圳", "名称不同也能按代码匹配", world.org_a.credit_code)])
-    management.import_national_list(
+    national_list.import_national_list(
         SimpleUploadedFile("f.xlsx", content), year=2026, kind=Kind.FACTORY, by=world.municipal
     )
     listed.refresh_from_db()
@@ -224,12 +224,10 @@ def test_anonymous_report_refused_and_reporter_hidden_from_the_district(client, 
 
 
 def test_report_against_an_agency_bars_it_for_three_years(world):
-    report = management.file_report(
+    report = reports.file_report(
         agency=world.agency, name="钱举报", contact="1", content="出具虚假报告", evidence=evidence()
     )
-    management.decide_report(
-        report, decision=Report.Decision.BAR_AGENCY, note="经核实，报告数据造假", by=world.municipal
-    )
+    reports.decide_report(report, decision=Report.Decision.BAR_AGENCY, note="经核实，报告数据造假", by=world.municipal)
     world.agency.refresh_from_db()
     assert world.agency.barred_until == datetime.date.today().replace(year=datetime.date.today().year + 3)
     report.refresh_from_db()
@@ -238,10 +236,10 @@ def test_report_against_an_agency_bars_it_for_three_years(world):
 
 def test_upheld_report_removes_the_unit(world):
     listed = make_dossier(world.org_a, State.LISTED)
-    report = management.file_report(
+    report = reports.file_report(
         organisation=world.org_a, name="孙举报", contact="1", content="数据造假", evidence=evidence()
     )
-    management.decide_report(report, decision=Report.Decision.REMOVE, note="查实", by=world.municipal)
+    reports.decide_report(report, decision=Report.Decision.REMOVE, note="查实", by=world.municipal)
     listed.refresh_from_db()
     assert (listed.state, listed.removal_ground) == (State.REMOVED, RemovalGround.UPHELD_REPORT)
 
@@ -269,7 +267,7 @@ def test_removed_units_close_up_even_via_reports(world):
 def test_a_national_unit_without_a_dossier_here_counts_as_listed(client, world):
     org = OrganisationFactory(name="深圳市国家级直报制造有限公司")
     content = national_sheet([(1, "深圳", org.name, org.credit_code)])
-    management.import_national_list(
+    national_list.import_national_list(
         SimpleUploadedFile("f.xlsx", content), year=2026, kind=Kind.FACTORY, by=world.municipal
     )
     rows = client.get(reverse("public_lists"), {"format": "json", "level": "national"}).json()["results"]
@@ -312,10 +310,10 @@ def test_notifications_name_the_state_the_dossier_moved_to(world, django_capture
 
 def test_the_announcement_of_record_keeps_what_was_published(world):
     from registry.models import PublishedList
-    from reviews import municipal
+    from reviews import publicity
 
     first, second = make_dossier(world.org_a, State.IN_REVIEW), make_dossier(world.org_b, State.IN_REVIEW)
-    batch = municipal.create_publicity_batch(
+    batch = publicity.create_publicity_batch(
         year=2026,
         title="t",
         starts_on=datetime.date(2026, 9, 28),
@@ -338,12 +336,10 @@ def test_the_announcement_of_record_keeps_what_was_published(world):
 
 
 def test_a_report_decision_needs_a_choice_and_reasons(world):
-    report = management.file_report(
-        organisation=world.org_a, name="周举报", contact="1", content="x", evidence=evidence()
-    )
+    report = reports.file_report(organisation=world.org_a, name="周举报", contact="1", content="x", evidence=evidence())
     for decision, note in [("", "理由"), (Report.Decision.UNFOUNDED, "  ")]:
         with pytest.raises(services.TransitionRefused):
-            management.decide_report(report, decision=decision, note=note, by=world.municipal)
+            reports.decide_report(report, decision=decision, note=note, by=world.municipal)
     report.refresh_from_db()
     assert report.status == Report.Status.RECEIVED
 
@@ -362,6 +358,6 @@ def test_experts_and_agencies_do_not_see_annual_forms(client, world, assign):
 @pytest.mark.parametrize("name", ["匿名", " Anonymous ", ""])
 def test_anonymous_names_are_refused_for_reports_too(world, name):
     with pytest.raises(services.TransitionRefused):
-        management.file_report(
+        reports.file_report(
             organisation=world.org_a, name=name, contact="13700000000", content="x", evidence=evidence()
         )

@@ -156,16 +156,14 @@ def test_run_deadlines_is_a_dry_run_unless_applied(cycle_2027, capsys):
 
 
 def test_a_passed_rectification_deadline_is_flagged_once(world, django_capture_on_commit_callbacks):
-    from registry import management
+    from registry import rechecks
     from registry.models import Recheck
 
     listed = make_dossier(world.org_a, State.LISTED)
     services.transition(listed, "open_recheck", by=world.officer_nanshan, reason="复核")
-    recheck = management.recheck_of(listed)
-    management.propose_recheck(
-        recheck, findings="能耗偏高", proposal=Recheck.Proposal.RECTIFY, by=world.officer_nanshan
-    )
-    management.decide_recheck(
+    recheck = rechecks.recheck_of(listed)
+    rechecks.propose_recheck(recheck, findings="能耗偏高", proposal=Recheck.Proposal.RECTIFY, by=world.officer_nanshan)
+    rechecks.decide_recheck(
         recheck,
         decision=Recheck.Proposal.RECTIFY,
         note="限期整改",

@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 from applications import services
 from applications.credit_code import example_code
 from applications.models import Dossier, Kind, Organisation, PoolRequest, State
-from reviews import services as review_services
+from reviews import recommendation
 from tests.conftest import at, checked, make_dossier
 from tests.factories import OrganisationFactory, declare_eligible, district
 
@@ -120,7 +120,7 @@ def test_list_pages_run_a_constant_number_of_queries(client, world, django_asser
 
 def test_batch_recommends_every_chosen_dossier(world):
     a = checked(make_dossier(world.org_a, State.SUBMITTED, year=2027))
-    batch = review_services.recommend_batch(
+    batch = recommendation.recommend_batch(
         district=district("nanshan"),
         cycle_year=2027,
         dossiers=[a],
@@ -134,7 +134,7 @@ def test_batch_recommends_every_chosen_dossier(world):
 def test_batch_refused_on_31_may_with_article_15(world):
     a = make_dossier(world.org_a, State.SUBMITTED, year=2027)
     with pytest.raises(services.TransitionRefused) as refused:
-        review_services.recommend_batch(
+        recommendation.recommend_batch(
             district=district("nanshan"),
             cycle_year=2027,
             dossiers=[a],
@@ -155,7 +155,7 @@ def test_batch_is_all_or_nothing(world):
 
     ExclusionDeclaration.objects.create(organisation=bad_org, condition=6, applies=True)
     with pytest.raises(services.TransitionRefused) as refused:
-        review_services.recommend_batch(
+        recommendation.recommend_batch(
             district=district("nanshan"), cycle_year=2027, dossiers=[good, bad], by=world.officer_nanshan
         )
     assert refused.value.message.startswith(bad_org.name + "：第十二条第（六）项")
@@ -190,7 +190,7 @@ def test_an_unchecked_dossier_cannot_enter_a_batch_and_the_page_names_it(client,
     """第十五条: the district recommends only what it has checked; the page says which are not."""
     unchecked = make_dossier(world.org_a, State.SUBMITTED, year=2027)
     with pytest.raises(services.TransitionRefused) as refused:
-        review_services.recommend_batch(
+        recommendation.recommend_batch(
             district=district("nanshan"), cycle_year=2027, dossiers=[unchecked], by=world.officer_nanshan
         )
     assert (

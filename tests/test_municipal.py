@@ -9,9 +9,10 @@ import time_machine
 from django.urls import reverse
 
 from applications.models import Kind, State
+from applications.services import TransitionRefused
 from greenfactory.sweeps import run_sweep
 from registry import services as registry_services
-from reviews import municipal
+from reviews import expert_review, objections, publicity
 from reviews.models import Criterion, ExpertLink, Objection, Round
 from tests.conftest import NO_REVIEW_IN_THIS_TEST, at, checked, make_dossier, take_step
 from tests.factories import OrganisationFactory, declare_eligible, district
@@ -41,7 +42,7 @@ def factory_in(state, name, code="nanshan"):
 def score(expert, dossier, energy_score, resources_score, round_2026, assign):
     _round, energy, resources = round_2026
     assignment = assign(dossier, expert)
-    return municipal.submit_review(
+    return expert_review.submit_review(
         assignment, scores={str(energy.pk): energy_score, str(resources.pk): resources_score}, comment=""
     )
 
@@ -75,21 +76,21 @@ def test_weighted_total_and_aggregate(world, round_2026, assign):
     dossier = make_dossier(world.org_a, State.IN_REVIEW)
     assert score(world.expert, dossier, 80, 40, round_2026, assign).total == Decimal("80.00")  # 48 + 32
     assert score(world.expert2, dossier, 90, 25, round_2026, assign).total == Decimal("74.00")  # 54 + 20
-    row = municipal.ranking(2026, Kind.FACTORY)["rows"][0]
+    row = expert_review.ranking(2026, Kind.FACTORY)["rows"][0]
     assert (row["aggregate"], row["count"]) == (Decimal("77.00"), 2)
     assert row["criteria"][round_2026[1].pk] == Decimal("85.00")
 
 
 def test_score_outside_the_range_is_refused(world, round_2026, assign):
     dossier = make_dossier(world.org_a, State.IN_REVIEW)
-    with pytest.raises(municipal.Refused):
+    with pytest.raises(TransitionRefused):
         score(world.expert, dossier, 80, 51, round_2026, assign)
 
 
 def test_expert_with_a_declared_link_is_not_assigned(world):
     dossier = make_dossier(world.org_a, State.IN_REVIEW, agency=world.agency)
     ExpertLink.objects.create(expert=world.expert, agency=world.agency, note="曾任该机构顾问")
-    made, refused = municipal.assign_experts([dossier], [world.expert, world.expert2], by=world.municipal)
+    made, refused = expert_review.assign_experts([dossier], [world.expert, world.expert2], by=world.municipal)
     assert made == 1
     assert "曾任该机构顾问" in refused[0]
 
@@ -110,7 +111,7 @@ def test_expert_cannot_open_unassigned_or_conflicted_dossiers(client, world, ass
 
 def test_publicity_starting_28_september_ends_on_9_october(client, world, round_2026):
     dossier = make_dossier(world.org_a, State.IN_REVIEW)
-    batch = municipal.create_publicity_batch(
+    batch = publicity.create_publicity_batch(
         year=2026,
         title="2026年度市级绿色工厂拟认定名单",
         starts_on=D(2026, 9, 28),
@@ -130,7 +131,7 @@ def test_publicity_starting_28_september_ends_on_9_october(client, world, round_
 def running_publicity(world):
     first = factory_in(State.IN_REVIEW, "深圳市第一绿色工厂有限公司")
     second = factory_in(State.IN_REVIEW, "深圳市第二绿色工厂有限公司", "futian")
-    batch = municipal.create_publicity_batch(
+    batch = publicity.create_publicity_batch(
         year=2026,
         title="2026年度市级绿色工厂拟认定名单",
         starts_on=D(2026, 9, 28),
@@ -180,9 +181,9 @@ def test_upheld_objection_removes_the_unit_and_publication_ranks_the_rest(world,
     objection = Objection.objects.create(
         dossier=first, objector_kind="unit", objector_name="某公司", objector_phone="1", content="数据造假"
     )
-    with pytest.raises(municipal.Refused):
+    with pytest.raises(TransitionRefused):
         registry_services.publish_list(batch, title="名单", by=world.municipal)
-    municipal.decide_objection(objection, uphold=True, note="经核实，异议成立", by=world.municipal)
+    objections.decide_objection(objection, uphold=True, note="经核实，异议成立", by=world.municipal)
     first.refresh_from_db()
     assert first.state == State.NOT_PASSED
     run_sweep("clear_ended_publicity", at(2026, 10, 12, 0, 30))
@@ -200,7 +201,7 @@ def test_dismissed_objection_after_the_period_clears_the_unit(world, running_pub
     first.refresh_from_db()
     assert first.cleared_for_publication_at is None
     with time_machine.travel(at(2026, 10, 13), tick=False):
-        municipal.decide_objection(objection, uphold=False, note="经核实，异议不成立", by=world.municipal)
+        objections.decide_objection(objection, uphold=False, note="经核实，异议不成立", by=world.municipal)
     registry_services.publish_list(batch, title="名单", by=world.municipal)
     first.refresh_from_db()
     second.refresh_from_db()
@@ -288,7 +289,7 @@ def pdf_text(content):
 
 def test_notice_pdf_from_the_batch_page_shows_the_working_day_end(client, world):
     dossier = make_dossier(world.org_a, State.IN_REVIEW)
-    batch = municipal.create_publicity_batch(
+    batch = publicity.create_publicity_batch(
         year=2026,
         title="2026年度市级绿色工厂拟认定名单",
         starts_on=D(2026, 9, 28),
@@ -307,7 +308,7 @@ def test_notice_pdf_from_the_batch_page_shows_the_working_day_end(client, world)
 
 
 def test_district_downloads_its_recommendation_letter_only(client, world):
-    from reviews.services import recommend_batch
+    from reviews.recommendation import recommend_batch
 
     dossier = checked(make_dossier(world.org_a, State.SUBMITTED, year=2027))
     batch = recommend_batch(

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from applications.models import Kind, Level, RemovalGround, State
-from registry import management
+from registry import national_list
 from registry.services import remove_from_list
 from tests.conftest import make_dossier
 from tests.factories import OrganisationFactory
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def national_unit(world):
     """A factory listed here and then put on MIIT's 2026 national list (level national, 第十八条)."""
     listed = make_dossier(world.org_a, State.LISTED)
-    management.apply_national_listing(
+    national_list.apply_national_listing(
         year=2026, kind=Kind.FACTORY, organisation=world.org_a, name=world.org_a.name, region="深圳", by=None
     )
     listed.refresh_from_db()
@@ -69,7 +69,7 @@ def test_a_removed_municipal_unit_leaves_the_list_while_a_listed_one_stays(clien
 
 def test_a_unit_only_on_the_national_list_leaves_the_public_list_when_removed(client, world):
     org = OrganisationFactory(name="深圳市国家级直报制造有限公司")
-    management.apply_national_listing(
+    national_list.apply_national_listing(
         year=2026, kind=Kind.FACTORY, organisation=org, name=org.name, region="深圳", by=world.municipal
     )
     assert public_names(client) == [(org.name, "national")]

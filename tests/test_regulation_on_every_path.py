@@ -18,9 +18,9 @@ from applications.models import (
     State,
     TransitionLog,
 )
-from registry import management, notices
+from registry import national_list, notices, rechecks
 from registry.models import Recheck
-from reviews import municipal
+from reviews import conformity, expert_review, publicity
 from reviews.models import CONFORMITY_ITEMS, ConformityCheck, ExpertAssignment
 from tests.conftest import NO_REVIEW_IN_THIS_TEST, at, make_dossier, take_step
 from tests.factories import AgencyFactory, OrganisationFactory, UserFactory, attach_pdf, declare_eligible
@@ -51,7 +51,7 @@ def test_generic_publish_of_a_unit_in_publicity_is_refused_and_never_a_500(clien
 
 def test_publish_needs_its_published_list_and_a_rank_under_article_17(world):
     dossier = make_dossier(world.org_a, State.IN_PUBLICITY)
-    from reviews.services import clear_for_publication
+    from reviews.publicity import clear_for_publication
 
     clear_for_publication(dossier, now=at(2026, 9, 8))
     message = refusal(dossier, "publish", by=world.municipal, rank=None, published_list=None)
@@ -64,11 +64,11 @@ def test_keep_after_recheck_needs_the_district_recheck_under_article_21(world):
     rechecking = services.transition(listed, "open_recheck", by=world.officer_nanshan, reason="抽查")
     message = refusal(rechecking, "keep_after_recheck", by=world.municipal, reason="保留")
     assert message.startswith("第二十一条")
-    recheck = management.recheck_of(rechecking)
-    management.propose_recheck(
+    recheck = rechecks.recheck_of(rechecking)
+    rechecks.propose_recheck(
         recheck, findings="现场核查符合要求", proposal=Recheck.Proposal.KEEP, by=world.officer_nanshan
     )
-    management.decide_recheck(recheck, decision=Recheck.Proposal.KEEP, note="同意", by=world.municipal)
+    rechecks.decide_recheck(recheck, decision=Recheck.Proposal.KEEP, note="同意", by=world.municipal)
     rechecking.refresh_from_db()
     assert rechecking.state == State.LISTED
 
@@ -97,7 +97,7 @@ def test_national_inclusion_needs_a_matched_row_and_no_exclusion_under_articles_
         organisation=park.organisation, condition=6, applies=True, event_date=datetime.date(2026, 10, 1)
     )
     with pytest.raises(services.TransitionRefused) as refused:
-        management.apply_national_listing(
+        national_list.apply_national_listing(
             year=2026, kind=Kind.PARK, organisation=park.organisation, name="园区", region="深圳", by=world.municipal
         )
     assert refused.value.message.startswith("第十二条第（六）项")
@@ -125,13 +125,13 @@ def test_publicity_refused_with_no_or_partial_expert_review_unless_a_reason_is_r
         ExpertAssignment.objects.create(dossier=half_reviewed, expert=expert)
     for dossier, expected in ((none_reviewed, "0名评审专家中仅0名"), (half_reviewed, "2名评审专家中仅0名")):
         with pytest.raises(services.TransitionRefused) as refused:
-            municipal.create_publicity_batch(
+            publicity.create_publicity_batch(
                 year=2026, title="公示", starts_on=datetime.date(2026, 9, 28), picks=[(dossier, None, "")],
                 contact="0755", by=world.municipal,
             )  # fmt: skip
         assert expected in refused.value.message
         assert refused.value.message.startswith(dossier.organisation.name + "：第十七条")
-    batch = municipal.create_publicity_batch(
+    batch = publicity.create_publicity_batch(
         year=2026, title="公示", starts_on=datetime.date(2026, 9, 28),
         picks=[(none_reviewed, None, "专家评审因故未能组织，经局务会研究同意")], contact="0755", by=world.municipal,
     )  # fmt: skip
@@ -148,8 +148,8 @@ def test_a_fully_reviewed_publicity_says_it_was_reviewed(world):
     dossier = make_dossier(world.org_a, State.IN_REVIEW)
     review_round = criteria_round(2026)
     assignment = ExpertAssignment.objects.create(dossier=dossier, expert=world.expert)
-    municipal.submit_review(assignment, scores={str(c.pk): 80 for c in review_round.criteria.all()}, comment="好")
-    batch = municipal.create_publicity_batch(
+    expert_review.submit_review(assignment, scores={str(c.pk): 80 for c in review_round.criteria.all()}, comment="好")
+    batch = publicity.create_publicity_batch(
         year=2026, title="公示", starts_on=datetime.date(2026, 9, 28), picks=[(dossier, None, "")],
         contact="0755", by=world.municipal,
     )  # fmt: skip
@@ -217,7 +217,7 @@ def test_a_barred_agencys_result_cannot_pass_conformity_after_recommendation(wor
     world.agency.bar(decided_on=datetime.date(2026, 6, 1), reason="报告造假")
     world.agency.save()
     with pytest.raises(services.TransitionRefused) as refused:
-        municipal.record_conformity(
+        conformity.record_conformity(
             recommended, results={k: True for k, _l in CONFORMITY_ITEMS}, reasons="", by=world.municipal
         )
     assert refused.value.message.startswith("第二十五条")
@@ -248,7 +248,7 @@ def test_a_district_officer_flags_an_agency_on_the_portal(client, world):
 def test_a_failed_credit_check_at_conformity_records_the_exclusion(world):
     recommended = make_dossier(world.org_a, State.RECOMMENDED)
     results = {k: True for k, _l in CONFORMITY_ITEMS} | {"exclusions": False}
-    municipal.record_conformity(
+    conformity.record_conformity(
         recommended, results=results, reasons="信用中国显示2026年5月税务违法", by=world.municipal
     )
     recorded = ExclusionDeclaration.objects.get(organisation=world.org_a, applies=True)
@@ -283,7 +283,7 @@ def test_only_city_staff_lift_an_exclusion_on_the_organisation_page(client, worl
 
 def test_a_unit_only_on_miits_list_gets_a_listed_national_dossier(world):
     org = OrganisationFactory(name="深圳市国家级绿色工厂有限公司")
-    management.apply_national_listing(
+    national_list.apply_national_listing(
         year=2026, kind=Kind.FACTORY, organisation=org, name=org.name, region="广东省深圳市", by=world.municipal
     )
     dossier = org.dossiers.get()
@@ -299,8 +299,8 @@ def test_the_triennial_cycle_counts_from_the_due_date(world):
     listed = make_dossier(world.org_a, State.LISTED)
     assert listed.next_recheck_due == datetime.date(2029, 9, 10)
     rechecking = services.transition(listed, "open_recheck", via=Path.SWEEP, now=at(2029, 9, 10))
-    recheck = management.recheck_of(rechecking)
-    management.propose_recheck(recheck, findings="符合", proposal=Recheck.Proposal.KEEP, by=world.officer_nanshan)
+    recheck = rechecks.recheck_of(rechecking)
+    rechecks.propose_recheck(recheck, findings="符合", proposal=Recheck.Proposal.KEEP, by=world.officer_nanshan)
     kept = services.transition(rechecking, "keep_after_recheck", by=world.municipal, reason="保留", now=at(2030, 2, 20))
     assert kept.next_recheck_due == datetime.date(2032, 9, 10)
 

@@ -12,7 +12,7 @@ from django.utils import translation
 
 from applications import services
 from applications.models import RemovalGround, State
-from registry import management
+from registry import reports
 from registry.models import Report
 from tests.conftest import make_dossier
 from tests.factories import MINIMAL_PDF
@@ -33,7 +33,7 @@ def evidence():
 
 
 def report_about(world, organisation=None, agency=None):
-    return management.file_report(
+    return reports.file_report(
         organisation=organisation,
         agency=agency,
         name=REPORTER,
@@ -49,7 +49,7 @@ def test_a_report_without_evidence_is_refused_on_the_form_and_in_the_service(cli
 
     response = client.post(reverse("public_report"), data)
     with pytest.raises(services.TransitionRefused) as refused:
-        management.file_report(organisation=world.org_a, name=REPORTER, contact=CONTACT, content="能耗数据造假")
+        reports.file_report(organisation=world.org_a, name=REPORTER, contact=CONTACT, content="能耗数据造假")
 
     assert response.context["form"].errors["evidence"] == [zh(NO_EVIDENCE)]
     assert refused.value.message == zh(NO_EVIDENCE)
@@ -93,7 +93,7 @@ def test_an_officer_of_another_district_gets_404(client, world):
     response = client.post(reverse("district_report", args=[report.pk]), {"findings": "x", "proposal": "remove"})
     assert response.status_code == 404
     with pytest.raises(services.TransitionRefused):
-        management.propose_report_outcome(report, findings="x", proposal="remove", by=world.officer_futian)
+        reports.propose_report_outcome(report, findings="x", proposal="remove", by=world.officer_futian)
     for user in (world.applicant_a, world.agency_user):
         client.force_login(user)
         assert client.get(reverse("district_report", args=[report.pk])).status_code == 404
@@ -137,9 +137,7 @@ def test_the_district_verifies_and_proposes_and_the_city_decides_on_that_basis(
     page = client.get(reverse("city_report", args=[report.pk])).content.decode()
     assert "现场核查：电表读数与填报能耗相差40%" in page
     assert zh("Remove from the list") in page
-    management.decide_report(
-        report, decision=Report.Decision.REMOVE, note="经区级核实，数据造假属实", by=world.municipal
-    )
+    reports.decide_report(report, decision=Report.Decision.REMOVE, note="经区级核实，数据造假属实", by=world.municipal)
     listed.refresh_from_db()
     assert (listed.state, listed.removal_ground) == (State.REMOVED, RemovalGround.UPHELD_REPORT)
 
@@ -148,7 +146,7 @@ def test_the_district_must_record_findings_and_a_proposal(world):
     report = report_about(world, organisation=world.org_a)
     for findings, proposal in [("", Report.Proposal.RECTIFY), ("已核实", ""), ("已核实", "keep")]:
         with pytest.raises(services.TransitionRefused):
-            management.propose_report_outcome(report, findings=findings, proposal=proposal, by=world.officer_nanshan)
+            reports.propose_report_outcome(report, findings=findings, proposal=proposal, by=world.officer_nanshan)
     report.refresh_from_db()
     assert (report.status, report.district_proposal) == (Report.Status.RECEIVED, "")
 
@@ -164,6 +162,6 @@ def test_a_report_about_an_agency_stays_with_the_city(client, world, django_capt
         assert list(client.get(reverse("district_reports")).context["reports"]) == []
         assert client.get(reverse("district_report", args=[report.pk])).status_code == 404
     with pytest.raises(services.TransitionRefused):
-        management.share_report_identity(report, share=True, by=world.municipal)
+        reports.share_report_identity(report, share=True, by=world.municipal)
     client.force_login(world.municipal)
     assert client.get(reverse("city_report", args=[report.pk])).status_code == 200

@@ -15,8 +15,9 @@ from django.urls import reverse
 
 from accounts.models import Notification
 from applications.models import Dossier, State
+from applications.services import TransitionRefused
 from greenfactory.sweeps import run_sweep
-from reviews import municipal
+from reviews import publicity
 from reviews.models import PublicityBatch
 from tests.conftest import at, make_dossier
 from workdays import services
@@ -35,8 +36,8 @@ def load_2027():
     services.load_schedule(2027, entries, source="测试：假定的2027年安排")
 
 
-def publicity(world, starts_on=STARTS_ON):
-    return municipal.create_publicity_batch(
+def open_publicity(world, starts_on=STARTS_ON):
+    return publicity.create_publicity_batch(
         year=2026,
         title="2026年度市级绿色工厂拟认定名单（第二批）",
         starts_on=starts_on,
@@ -64,8 +65,8 @@ def test_counting_between_two_unloaded_years_names_both():
 
 
 def test_a_publicity_starting_29_december_2026_is_refused_while_2027_is_not_loaded(world):
-    with pytest.raises(municipal.Refused) as refused:
-        publicity(world)
+    with pytest.raises(TransitionRefused) as refused:
+        open_publicity(world)
     assert refused.value.message == services.ScheduleNotLoaded([2027]).message
     assert PublicityBatch.objects.count() == 0
     assert Dossier.objects.get().state == State.IN_REVIEW
@@ -94,7 +95,7 @@ def test_after_loading_2027_the_publicity_ends_on_5_january_2027(world):
     load_2027()
     assert services.add_working_days(STARTS_ON, 5) == ENDS_ON
     assert services.working_days_between(STARTS_ON, ENDS_ON) == 5
-    batch = publicity(world)
+    batch = open_publicity(world)
     assert batch.ends_on == ENDS_ON
     assert Dossier.objects.get().publicity_ends_on == ENDS_ON
 
@@ -128,7 +129,7 @@ def test_the_provisional_count_knows_only_the_holidays_that_need_no_lunar_calend
 def test_the_publicity_sweep_over_an_unloaded_year_skips_logs_and_tells_staff_once(
     world, caplog, django_capture_on_commit_callbacks
 ):
-    publicity(world, starts_on=D(2026, 12, 24))  # 24, 25, 28, 29, 30 December: ends 2026-12-30
+    open_publicity(world, starts_on=D(2026, 12, 24))  # 24, 25, 28, 29, 30 December: ends 2026-12-30
     caplog.set_level(logging.WARNING, logger="greenfactory.deadlines")
     for hour in (0, 1):
         with django_capture_on_commit_callbacks(execute=True):

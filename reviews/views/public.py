@@ -5,7 +5,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reviews import municipal
+from applications.services import TransitionRefused
+from reviews import objections
 from reviews.forms_municipal import ObjectionForm
 from reviews.models import PublicityBatch
 
@@ -22,7 +23,7 @@ def publicity_detail(request, pk):
     if request.method == "POST" and form.is_valid():
         entry = get_object_or_404(entries, pk=form.cleaned_data["entry"])
         try:
-            municipal.submit_objection(
+            objections.submit_objection(
                 entry,
                 objector_kind=form.cleaned_data["objector_kind"],
                 name=form.cleaned_data["name"],
@@ -30,7 +31,7 @@ def publicity_detail(request, pk):
                 content=form.cleaned_data["content"],
                 evidence=form.cleaned_data.get("evidence"),
             )
-        except municipal.Refused as refused:
+        except TransitionRefused as refused:
             form.add_error(None, refused.message)
         else:
             messages.success(request, _("Your objection was received. Your identity is kept confidential."))

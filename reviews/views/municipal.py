@@ -9,16 +9,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import scoping
+from applications import services as dossier_services
 from applications.filters import DossierFilter
 from applications.models import Kind, State
 from applications.models.guards import open_cycle_year
+from applications.services import TransitionRefused
 from applications.spreadsheets import xlsx_response
-from reviews import municipal
+from reviews import conformity, expert_review, objections, publicity
 from reviews.forms_municipal import AssignForm, ConformityForm, DecisionForm, PublicityForm
 from reviews.models import PublicityBatch
 from workdays.services import missing_years, provisional_end
 
-Refused = municipal.Refused
+Refused = TransitionRefused
 
 
 def city_only(request):
@@ -58,7 +60,7 @@ def conformity_check(request, pk):
     form = ConformityForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            done = municipal.record_conformity(
+            done = conformity.record_conformity(
                 dossier, results=form.results(), reasons=form.cleaned_data["reasons"], by=request.user
             )
         except Refused as refused:
@@ -89,14 +91,16 @@ def review_board(request):
             opened = 0
             for dossier in chosen.filter(state=State.IN_LIBRARY):
                 try:
-                    municipal.dossier_services.transition(dossier, "open_review", by=request.user)
+                    dossier_services.transition(dossier, "open_review", by=request.user)
                     opened += 1
                 except Refused as refused:
                     messages.error(request, f"{dossier.organisation}：{refused.message}")
             messages.success(request, _("Review opened for %(n)d dossiers.") % {"n": opened})
             return redirect(request.get_full_path())
         if form.is_valid():
-            made, refusals = municipal.assign_experts(list(chosen), list(form.cleaned_data["experts"]), by=request.user)
+            made, refusals = expert_review.assign_experts(
+                list(chosen), list(form.cleaned_data["experts"]), by=request.user
+            )
             for message in refusals:
                 messages.warning(request, message)
             messages.success(request, _("%(n)d assignments made.") % {"n": made})
@@ -118,7 +122,7 @@ def review_board(request):
 def ranking(request):
     city_only(request)
     year, kind = year_and_kind(request)
-    table = municipal.ranking(year, kind)
+    table = expert_review.ranking(year, kind)
     order = request.GET.get("order", "")
     if order.startswith("c") and order[1:].isdigit():
         key = int(order[1:])
@@ -147,7 +151,7 @@ def ranking(request):
     top = review_round.select_count if review_round else 10
     today = timezone.localdate()
     # The years a publicity starting today reaches: staff are warned there if one is not loaded.
-    reaches, _estimated = provisional_end(today, municipal.PUBLICITY_WORKING_DAYS)
+    reaches, _estimated = provisional_end(today, publicity.PUBLICITY_WORKING_DAYS)
     context = {
         "year": year,
         "kind": kind,
@@ -172,7 +176,7 @@ def create_publicity(request):
     city_only(request)
     year, _kind = year_and_kind(request)
     form = PublicityForm(request.POST)
-    table = municipal.ranking(year, Kind.FACTORY)
+    table = expert_review.ranking(year, Kind.FACTORY)
     chosen = {int(p) for p in request.POST.getlist("dossiers") if p.isdigit()}
     review_round = table["round"]
     top = review_round.select_count if review_round else 10
@@ -198,7 +202,7 @@ def create_publicity(request):
                 messages.error(request, f"{label}：{error}" if label else error)
         return redirect(f"/city/ranking/?year={year}&kind=factory")
     try:
-        batch = municipal.create_publicity_batch(
+        batch = publicity.create_publicity_batch(
             year=year,
             title=form.cleaned_data["title"],
             starts_on=form.cleaned_data["starts_on"],
@@ -226,7 +230,7 @@ def nominate_selected(request):
     dossiers = scoping.dossiers_for(request.user).filter(pk__in=chosen, cycle_year=year, kind=kind)
     picks = [(d, request.POST.get(f"note_{d.pk}", "").strip()) for d in dossiers]
     try:
-        nominated = municipal.nominate_selected(picks, by=request.user)
+        nominated = expert_review.nominate_selected(picks, by=request.user)
     except Refused as refused:
         messages.error(request, refused.message)
         return redirect(back)
@@ -266,7 +270,7 @@ def decide_objection(request, pk, decision):
     form = DecisionForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
-        municipal.decide_objection(objection, uphold=decision == "uphold", note=note, by=request.user)
+        objections.decide_objection(objection, uphold=decision == "uphold", note=note, by=request.user)
     except Refused as refused:
         messages.error(request, refused.message)
     else:

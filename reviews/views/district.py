@@ -15,9 +15,9 @@ from applications import services as dossier_services
 from applications.models import Dossier, Kind, State
 from applications.models.guards import before_recommendation_deadline, open_cycle_year, recommendation_deadline
 from applications.spreadsheets import xlsx_response
+from applications.views.district import district_officer
 from applications.views.dossiers import dossiers_xlsx
-from applications.views.pool import district_officer
-from reviews import services
+from reviews import recommendation
 from reviews.forms import BatchForm, QueueFilter
 
 
@@ -39,7 +39,7 @@ def mark_ready(request, pk):
     district_officer(request)
     dossier = scoping.get_dossier(request.user, pk)
     try:
-        services.mark_ready(dossier, by=request.user)
+        recommendation.mark_ready(dossier, by=request.user)
     except dossier_services.TransitionRefused as refused:
         messages.error(request, refused.message)
     else:
@@ -63,7 +63,7 @@ def batch(request):
     if request.method == "POST" and form.is_valid():
         chosen = candidates.filter(pk__in=[int(p) for p in request.POST.getlist("dossiers") if p.isdigit()])
         try:
-            sent = services.recommend_batch(
+            sent = recommendation.recommend_batch(
                 district=district, cycle_year=year, dossiers=chosen, by=request.user, note=form.cleaned_data["note"]
             )
         except dossier_services.TransitionRefused as refused:
