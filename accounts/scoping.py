@@ -9,7 +9,16 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from applications.models import EDITABLE_STATES, SYSTEM_ONLY, TRANSITION_PATHS, Agency, Dossier, Organisation, Path
+from applications.models import (
+    AFTER_RECOMMENDATION,
+    EDITABLE_STATES,
+    SYSTEM_ONLY,
+    TRANSITION_PATHS,
+    Agency,
+    Dossier,
+    Organisation,
+    Path,
+)
 
 # Which roles may perform each transition (on a dossier within their scope). "lapse" is the system's.
 TRANSITION_ROLES = {
@@ -155,6 +164,17 @@ def may_edit_evaluation(user, dossier):
     )
 
 
+def may_replace_barred_report(user, dossier):
+    """第二十五条: the applicant replaces a report whose agency was barred after submission."""
+    return (
+        user.role == Role.APPLICANT
+        and user.organisation_id == dossier.organisation_id
+        and dossier.state in AFTER_RECOMMENDATION
+        and dossier.agency is not None
+        and dossier.agency.is_barred()
+    )
+
+
 def may_upload_report(user, dossier):
     """The commissioned agency uploads the report of its client's dossier while it is editable."""
     return (
@@ -166,13 +186,12 @@ def may_upload_report(user, dossier):
 
 
 def agency_quota(agency):
-    """第二十四条: (evaluations used, quota, cycle year) for the cycle now open."""
+    """第二十四条: evaluations made this calendar year, the quota, and the agency's standing (第二十五条)."""
     from django.utils import timezone
 
-    from applications.models.guards import open_cycle_year
     from applications.models.organisations import AGENCY_YEARLY_QUOTA
 
-    year = open_cycle_year(timezone.localdate())
+    year = timezone.localdate().year  # counted in the calendar year the evaluation is made
     return {
         "used": agency.evaluations_in_year(year),
         "quota": AGENCY_YEARLY_QUOTA,

@@ -200,6 +200,21 @@ class ReportUploadForm(forms.Form):
     )
 
 
+class ReplacementReportForm(forms.Form):
+    """第二十五条: a new report for a dossier whose agency was barred after submission."""
+
+    agency = forms.ModelChoiceField(
+        label=_("Agency that made the new report"),
+        queryset=Agency.objects.all(),
+        required=False,
+        empty_label=_("None: our own self-evaluation (where the round allows it)"),
+    )
+    report = PdfField(label=_("Evaluation report (PDF, at most 20 MB)"))
+    attested = forms.BooleanField(
+        label=_("We attest that this evaluation report is true and accurate (Art. 14)."), required=True
+    )
+
+
 class PoolRequestForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
     cycle_year = forms.TypedChoiceField(label=_("Cycle year"), coerce=int, choices=cycle_year_choices)

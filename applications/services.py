@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
 from applications.models import (
+    AFTER_RECOMMENDATION,
     EDITABLE_STATES,
     ELIGIBILITY_CRITERIA,
     REASON_REQUIRED,
@@ -97,16 +98,8 @@ def transition(dossier, name, *, by=None, reason="", now=None, expected_state=No
         locked._history_user = by
         locked._change_reason = f"{name}: {reason}"[:100]
         locked.save()
-        if name == "submit" and locked.agency_id:
-            AgencyEvaluation.objects.get_or_create(
-                agency_id=locked.agency_id,
-                dossier=locked,
-                defaults={
-                    "organisation_id": locked.organisation_id,
-                    "year": locked.today().year,
-                    "made_at": now or timezone.now(),
-                },
-            )
+        if name == "submit":
+            _count_evaluation(locked, now=now)
         TransitionLog.objects.create(
             dossier=locked,
             transition=name,
@@ -118,6 +111,20 @@ def transition(dossier, name, *, by=None, reason="", now=None, expected_state=No
         )
     log.info("dossier %s %s: %s -> %s by %s", locked.pk, name, source, locked.state, by or "system")
     return locked
+
+
+def _count_evaluation(dossier, *, now):
+    """第二十四条: the dossier's agency made an evaluation, counted in the calendar year it was made."""
+    if dossier.agency_id:
+        AgencyEvaluation.objects.get_or_create(
+            agency_id=dossier.agency_id,
+            dossier=dossier,
+            defaults={
+                "organisation_id": dossier.organisation_id,
+                "year": dossier.today().year,
+                "made_at": now or timezone.now(),
+            },
+        )
 
 
 def pool(organisation, kind, cycle_year, *, by=None, reason="", now=None):
@@ -204,6 +211,41 @@ def attach_report(dossier, *, uploaded_file, attested, by=None, now=None):
         locked._history_user = by
         locked._change_reason = "report uploaded"
         locked.save()
+    return locked
+
+
+def replace_barred_report(dossier, *, uploaded_file, attested, agency, by, now=None):
+    """第二十五条: the report of an agency barred after recommendation is not accepted at any later step;
+    the applicant attaches a new report, made by an agency in good standing (or its own where the round
+    allows a self-evaluation), and the dossier may go on. The new agency meets 第二十四条 like any other.
+    """
+    from applications.uploads import validate_pdf
+
+    if not attested:
+        raise ValidationError(_("Art. 14: please attest that the report and materials are true and accurate."))
+    validate_pdf(uploaded_file)
+    with transaction.atomic():
+        locked = Dossier.objects.select_for_update(of=("self",)).select_related("agency").get(pk=dossier.pk)
+        locked._clock = now
+        if locked.state not in AFTER_RECOMMENDATION or g.agency_not_barred(locked):
+            raise TransitionRefused(
+                _("Art. 25: a report is replaced here only when the agency that made it was barred after submission.")
+            )
+        locked.agency = agency
+        locked.evaluation_mode = EvaluationMode.AGENCY if agency else EvaluationMode.SELF
+        if agency is not None:
+            Agency.objects.select_for_update().filter(pk=agency.pk).first()
+            _refuse_unless(g.agency_not_barred, locked)
+            _refuse_unless(g.agency_within_quota, locked)
+        else:
+            _refuse_unless(g.round_admits, locked)
+        locked.report.save(uploaded_file.name or "report.pdf", uploaded_file, save=False)
+        locked.report_attested = True
+        locked.report_uploaded_at = now or timezone.now()
+        locked._history_user = by
+        locked._change_reason = "report replaced: the agency was barred (Art. 25)"
+        locked.save()
+        _count_evaluation(locked, now=now)
     return locked
 
 

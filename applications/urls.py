@@ -9,6 +9,7 @@ urlpatterns = [
     path("dossiers/<int:pk>/files/<slug:which>.pdf", dossiers.dossier_file, name="dossier_file"),
     path("dossiers/<int:pk>/self-evaluation/", applicant.self_evaluation, name="self_evaluation"),
     path("dossiers/<int:pk>/report/", agency.upload_report, name="upload_report"),
+    path("dossiers/<int:pk>/replace-report/", applicant.replace_report, name="replace_report"),
     path("agencies/", staff.agency_list, name="agency_list"),
     path("dossiers/<int:pk>/notes/", district.save_notes, name="save_notes"),
     path("pool/request/", applicant.pool_request, name="pool_request"),

@@ -93,3 +93,40 @@ def test_two_sweeps_at_once_make_each_transition_exactly_once(world):
     assert set(Dossier.objects.filter(pk__in=[d.pk for d in dossiers]).values_list("state", flat=True)) == {
         State.LAPSED
     }
+
+
+def test_two_submissions_at_the_agencys_last_place_cannot_both_pass(world):
+    """第二十四条: an agency at 14 evaluations; two clients submit at the same moment: one 15th, no 16th."""
+    from tests.factories import AgencyFactory, OrganisationFactory, attach_pdf, declare_eligible
+
+    agency = AgencyFactory()
+    for _ in range(14):
+        org = OrganisationFactory()
+        declare_eligible(org)
+        make_dossier(org, State.SUBMITTED, agency=agency)
+    waiting = []
+    for _ in range(2):
+        org = OrganisationFactory()
+        declare_eligible(org)
+        waiting.append(attach_pdf(make_dossier(org, agency=agency)))
+    barrier = threading.Barrier(2)
+    outcomes = [None, None]
+
+    def submit(i):
+        try:
+            barrier.wait()
+            services.transition(Dossier.objects.get(pk=waiting[i].pk), "submit", now=at(2026, 3, 2))
+            outcomes[i] = "ok"
+        except services.TransitionRefused as refused:
+            outcomes[i] = refused.message
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(o == "ok" for o in outcomes) == [False, True]
+    assert next(o for o in outcomes if o != "ok").startswith("第二十四条")
+    assert agency.evaluations_in_year(2026) == 15

@@ -4,6 +4,7 @@ import, superuser), written article by article."""
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import Role
@@ -318,3 +319,62 @@ def criteria_round(year):
         round=review_round, name="能源低碳化", defaults={"weight": Decimal(100), "max_score": 100}
     )
     return review_round
+
+
+def test_after_a_bar_the_applicant_attaches_a_new_accepted_report_and_the_dossier_goes_on(client, world):
+    """第二十五条: the barred agency's report blocks conformity until a new, accepted report is attached."""
+    from tests.factories import MINIMAL_PDF
+
+    recommended = make_dossier(world.org_a, State.RECOMMENDED, agency=world.agency)
+    world.agency.bar(decided_on=datetime.date(2026, 6, 1), reason="报告造假")
+    world.agency.save()
+    other = AgencyFactory(name="深圳市丁评价技术有限公司")
+    client.force_login(world.applicant_a)
+    page = client.get(reverse("dossier_detail", args=[recommended.pk])).content.decode()
+    assert 'data-testid="replace-report"' in page
+    url = reverse("replace_report", args=[recommended.pk])
+    response = client.post(
+        url, {"agency": other.pk, "attested": "on", "report": SimpleUploadedFile("new.pdf", MINIMAL_PDF)}
+    )
+    assert response.status_code == 302
+    recommended.refresh_from_db()
+    assert (recommended.agency, recommended.state) == (other, State.RECOMMENDED)
+    assert other.evaluations_in_year(timezone_year()) == 1
+    passed = municipal_pass(recommended, world)
+    assert passed.state == State.IN_LIBRARY
+    # Once the agency is in good standing there is nothing to replace.
+    assert client.get(url).status_code == 404
+
+
+def test_a_report_is_not_replaced_by_one_from_another_barred_or_full_agency(world):
+    from tests.factories import MINIMAL_PDF
+
+    recommended = make_dossier(world.org_a, State.RECOMMENDED, agency=world.agency)
+    world.agency.bar(decided_on=datetime.date(2026, 6, 1), reason="报告造假")
+    world.agency.save()
+    barred_too = AgencyFactory()
+    barred_too.bar(decided_on=datetime.date(2026, 6, 1), reason="同案")
+    barred_too.save()
+    with pytest.raises(services.TransitionRefused) as refused:
+        services.replace_barred_report(
+            recommended,
+            uploaded_file=SimpleUploadedFile("r.pdf", MINIMAL_PDF),
+            attested=True,
+            agency=barred_too,
+            by=world.applicant_a,
+        )
+    assert refused.value.message.startswith("第二十五条")
+    recommended.refresh_from_db()
+    assert recommended.agency == world.agency
+
+
+def timezone_year():
+    from django.utils import timezone
+
+    return timezone.localdate().year
+
+
+def municipal_pass(dossier, world):
+    return conformity.record_conformity(
+        dossier, results={k: True for k, _l in CONFORMITY_ITEMS}, reasons="", by=world.municipal
+    )

@@ -1,5 +1,6 @@
 from applications.models.annual import AnnualChange, AnnualReport, Indicator, IndicatorSet
 from applications.models.dossiers import (
+    AFTER_RECOMMENDATION,
     EDITABLE_STATES,
     REASON_REQUIRED,
     SYSTEM_ONLY,
@@ -29,6 +30,7 @@ from applications.models.organisations import (
 from applications.models.reference import District, Kind, Level
 
 __all__ = [
+    "AFTER_RECOMMENDATION",
     "EDITABLE_STATES",
     "ELIGIBILITY_CRITERIA",
     "INDICATORS",

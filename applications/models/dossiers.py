@@ -43,6 +43,8 @@ ENDING_STATES = {State.REMOVED, State.WITHDRAWN, State.NOT_PASSED, State.LAPSED}
 BEFORE_RECOMMENDATION = [State.POOLED, State.SUBMITTED, State.RETURNED]
 # The applicant edits its self-evaluation and report only before submission or after a return.
 EDITABLE_STATES = (State.POOLED, State.RETURNED)
+# Between recommendation and the list: where a barred agency's report must be replaced (第二十五条).
+AFTER_RECOMMENDATION = (State.RECOMMENDED, State.IN_LIBRARY, State.IN_REVIEW, State.IN_PUBLICITY, State.NOMINATED)
 WITHDRAWABLE = [State.POOLED, State.SUBMITTED, State.RETURNED, State.RECOMMENDED, State.IN_LIBRARY, State.IN_REVIEW]
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from accounts import scoping
 from accounts.models import Role
 from applications import services
-from applications.forms import OrganisationProfileForm, PoolRequestForm, SelfEvaluationForm
+from applications.forms import OrganisationProfileForm, PoolRequestForm, ReplacementReportForm, SelfEvaluationForm
 
 
 @login_required
@@ -88,3 +88,29 @@ def pool_request(request):
     return render(
         request, "applications/pool_request.html", {"form": form, "requests": scoping.pool_requests_for(request.user)}
     )
+
+
+@login_required
+def replace_report(request, pk):
+    """第二十五条: the applicant attaches a new report after its agency was barred."""
+    dossier = scoping.get_dossier(request.user, pk)
+    if not scoping.may_replace_barred_report(request.user, dossier):
+        raise Http404
+    form = ReplacementReportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.replace_barred_report(
+                dossier,
+                uploaded_file=form.cleaned_data["report"],
+                attested=form.cleaned_data["attested"],
+                agency=form.cleaned_data["agency"],
+                by=request.user,
+            )
+        except ValidationError as invalid:
+            form.add_error("report", invalid)
+        except services.TransitionRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, _("The new evaluation report was attached."))
+            return redirect("dossier_detail", pk=pk)
+    return render(request, "applications/replace_report.html", {"dossier": dossier, "form": form})

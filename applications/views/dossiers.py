@@ -84,6 +84,7 @@ def dossier_detail(request, pk):
         "evaluation": getattr(dossier, "self_evaluation", None),
         "may_edit_evaluation": scoping.may_edit_evaluation(request.user, dossier),
         "may_upload_report": scoping.may_upload_report(request.user, dossier),
+        "may_replace_report": scoping.may_replace_barred_report(request.user, dossier),
         "is_district": request.user.role == Role.DISTRICT,
         "is_city": scoping.is_city(request.user),
     }
