@@ -113,17 +113,27 @@ def test_a_provisional_count_takes_new_years_day_off_and_says_it_is_provisional(
         services.add_working_days(STARTS_ON, 5)
 
 
-def test_the_provisional_count_knows_only_the_holidays_that_need_no_lunar_calendar():
-    # 元旦, 清明 (a solar term), 劳动节 1-2 May, 国庆节 1-3 October; 春节, 端午节 and 中秋节 are missing.
+def test_the_provisional_count_knows_the_13_statutory_holidays_lunar_ones_included():
+    # 元旦; 春节 除夕-初三 (2027-02-05 to 02-08); 清明; 劳动节 1-2 May; 端午 (06-09); 中秋 (09-15); 国庆 1-3 October.
     assert sorted(services.statutory_holidays(2027)) == [
         D(2027, 1, 1),
+        D(2027, 2, 5),
+        D(2027, 2, 6),
+        D(2027, 2, 7),
+        D(2027, 2, 8),
         D(2027, 4, 5),
         D(2027, 5, 1),
         D(2027, 5, 2),
+        D(2027, 6, 9),
+        D(2027, 9, 15),
         D(2027, 10, 1),
         D(2027, 10, 2),
         D(2027, 10, 3),
     ]
+    # Checked against a published schedule: 2026's lunar holidays fall where the State Council put them.
+    holidays_2026 = services.statutory_holidays(2026)
+    assert {D(2026, 2, 16), D(2026, 2, 17), D(2026, 6, 19), D(2026, 9, 25)} <= holidays_2026
+    assert all(not services.is_working_day(day) for day in holidays_2026)
 
 
 def test_the_publicity_sweep_over_an_unloaded_year_skips_logs_and_tells_staff_once(

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import BooleanField, DateField, Value
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from lunar_python import Lunar
 
 from workdays.models import DayOverride, ScheduleYear
 
@@ -37,12 +38,12 @@ class ScheduleNotLoaded(ValueError):
 
 @functools.cache
 def statutory_holidays(year):
-    """The days off of 《全国年节及纪念日放假办法》 (2025 revision) that need no lunar calendar.
+    """The 13 days off of 《全国年节及纪念日放假办法》 (2025 revision) falling in ``year``.
 
-    元旦 1 January, 清明节 (the 清明 solar term), 劳动节 1-2 May, 国庆节 1-3 October. 春节 (除夕 to 初三),
-    端午节 and 中秋节 follow the lunar calendar, for which no library is installed: they are missing,
-    and so are the make-up working days and days in lieu of the official schedule. Only for
-    provisional counts.
+    元旦 1 January; 春节 除夕 to 正月初三 (4 days); 清明节 (the 清明 solar term); 劳动节 1-2 May; 端午节
+    (五月初五); 中秋节 (八月十五); 国庆节 1-3 October. Lunar dates come from lunar-python. The official
+    schedule's make-up working days and days in lieu are unknown until it is published: only for
+    provisional counts, never a date on a notice.
     """
     days = {datetime.date(year, 1, 1), datetime.date(year, 5, 1), datetime.date(year, 5, 2)}
     days |= {datetime.date(year, 10, day) for day in (1, 2, 3)}
@@ -52,7 +53,15 @@ def statutory_holidays(year):
             for day, term in get_solar_terms(datetime.date(year, 4, 1), datetime.date(year, 4, 30))
             if term == "清明"
         }
-    return frozenset(days)
+    new_year = Lunar.fromYmd(year, 1, 1)
+    days |= {_solar(new_year.next(offset)) for offset in (-1, 0, 1, 2)}  # 除夕 to 初三
+    days |= {_solar(Lunar.fromYmd(year, 5, 5)), _solar(Lunar.fromYmd(year, 8, 15))}
+    return frozenset(day for day in days if day.year == year)
+
+
+def _solar(lunar_day):
+    solar = lunar_day.getSolar()
+    return datetime.date(solar.getYear(), solar.getMonth(), solar.getDay())
 
 
 class Calendar:
@@ -136,7 +145,7 @@ def provisional_end(start, n):
     """``(add_working_days(start, n, provisional=True), is_provisional)``.
 
     ``is_provisional`` is true when the count crossed a year without its official schedule: the date
-    is then an estimate (lunar holidays and make-up days unknown) and must never be printed as the
+    is then an estimate (make-up working days and days in lieu unknown) and must never be printed as the
     end of a publicity on a notice.
     """
     calendar = Calendar(provisional=True)
