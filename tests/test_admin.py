@@ -113,3 +113,51 @@ def test_city_staff_cannot_grant_themselves_privileges_in_the_admin(client, db):
     assert staff.is_superuser is False
     root = User.objects.create_superuser("root2", "r@example.com", "x-Secret-99a")
     assert client.get(reverse("admin:accounts_user_change", args=[root.pk])).status_code in (302, 403, 404)
+
+
+def test_a_superuser_cannot_swap_the_agency_or_the_report_of_a_dossier_in_the_admin(client, world, admin_user):
+    """第二十四条, 第二十五条: every field a rule reads moves only through the services and their guards."""
+    from tests.factories import AgencyFactory
+
+    dossier = make_dossier(world.org_a, State.SUBMITTED, agency=world.agency)
+    barred = AgencyFactory()
+    client.force_login(admin_user)
+    url = reverse("admin:applications_dossier_change", args=[dossier.pk])
+    page = client.get(url).context
+    form = page["adminform"].form
+    assert not {"agency", "evaluation_mode", "report", "district_ready_at", "rank", "published_list"} & set(form.fields)
+    data = {"agency": barred.pk, "rank": 1, "cultivation_notes": "重点培育"}
+    for inline in page["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        data |= {management.add_prefix(name): value for name, value in management.initial.items()}
+    assert client.post(url, data).status_code == 302
+    dossier.refresh_from_db()
+    assert (dossier.agency, dossier.rank, dossier.cultivation_notes) == (world.agency, None, "重点培育")
+
+
+def test_scoping_services_and_notifications_import_no_circle():
+    """Issue 9 §7: accounts.scoping → applications.services → accounts.notifications → accounts.scoping was
+    a circle (through function-level imports too); notifications now listen to the transition log."""
+    import ast
+    from pathlib import Path
+
+    from django.conf import settings
+
+    modules = ["accounts.scoping", "applications.services", "accounts.notifications", "applications.signals"]
+
+    def imports(name):
+        tree = ast.parse((Path(settings.BASE_DIR) / (name.replace(".", "/") + ".py")).read_text())
+        found = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                found |= {m for m in modules if node.module == m or f"{node.module}.{node.names[0].name}" == m}
+            elif isinstance(node, ast.Import):
+                found |= {alias.name for alias in node.names if alias.name in modules}
+        return found - {name}
+
+    graph = {name: imports(name) for name in modules}
+
+    def reaches(start, goal, seen=()):
+        return any(n == goal or (n not in seen and reaches(n, goal, (*seen, n))) for n in graph[start])
+
+    assert [name for name in modules if reaches(name, name)] == []
