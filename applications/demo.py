@@ -284,7 +284,7 @@ class DemoWorld:
                 d, "withdraw", now=self.when(year, 4, 1), reason="企业主动撤回", via=Path.ENDPOINT
             )
         batch = self._district_batch(org.district, year, officer)
-        d = mark_ready(d, by=officer)
+        d = mark_ready(d, by=officer, now=at(year, 5, 18))
         d = services.transition(d, "recommend", by=officer, now=at(year, 5, 20), reason="区级综合评价通过", batch=batch)
         if target == State.RECOMMENDED:
             return d
@@ -441,7 +441,7 @@ class DemoWorld:
                 org.save()
             d = services.pool(org, Kind.FACTORY, year, now=at(year, 1, 15), reason="纳入培育库")
             d = self._submit(d, year)
-            d = mark_ready(d, by=None)
+            d = mark_ready(d, by=None, now=at(year, 5, 18))
             d = services.transition(d, "recommend", now=at(year, 5, 20))
             ConformityCheck.objects.create(
                 dossier=d, results=dict.fromkeys(CONFORMITY_KEYS, True), passed=True, checked_by=city

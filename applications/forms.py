@@ -211,7 +211,7 @@ class ReplacementReportForm(forms.Form):
     )
     report = PdfField(label=_("Evaluation report (PDF, at most 20 MB)"))
     attested = forms.BooleanField(
-        label=_("We attest that this evaluation report is true and accurate (Art. 14)."), required=True
+        label=_("Our unit promises that this evaluation report is true and accurate (Art. 14)."), required=True
     )
 
 

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
-from applications.models import State
+from applications.models import AFTER_RECOMMENDATION, State
 
 NEXT_STEP = {
     (State.POOLED, Role.APPLICANT): _(
@@ -30,6 +30,11 @@ NEXT_STEP = {
 
 
 def next_step(dossier, user):
+    if dossier.state in AFTER_RECOMMENDATION and dossier.agency is not None and dossier.agency.is_barred():
+        return _(
+            "Art. 25: the agency that made the report is barred; the dossier goes no further until the applicant "
+            "attaches a new report from an agency in good standing."
+        )
     return NEXT_STEP.get((dossier.state, user.role)) or NEXT_STEP.get((dossier.state, None), "")
 
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from applications.models import Dossier, State
 
 
-def mark_ready(dossier, *, by):
+def mark_ready(dossier, *, by, now=None):
     """The district has checked a submitted dossier and will put it in its recommendation list."""
     from django.utils.translation import gettext as _
 
@@ -16,7 +16,7 @@ def mark_ready(dossier, *, by):
         locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
         if locked.state != State.SUBMITTED:
             raise TransitionRefused(_("Only a submitted dossier can be marked as checked."))
-        locked.district_ready_at, locked.district_ready_by = timezone.now(), by
+        locked.district_ready_at, locked.district_ready_by = now or timezone.now(), by
         locked._history_user = by
         locked._change_reason = "checked by district"
         locked.save()

@@ -332,6 +332,7 @@ def test_after_a_bar_the_applicant_attaches_a_new_accepted_report_and_the_dossie
     client.force_login(world.applicant_a)
     page = client.get(reverse("dossier_detail", args=[recommended.pk])).content.decode()
     assert 'data-testid="replace-report"' in page
+    assert "第二十五条：出具评价报告的第三方机构已被禁止" in page
     url = reverse("replace_report", args=[recommended.pk])
     response = client.post(
         url, {"agency": other.pk, "attested": "on", "report": SimpleUploadedFile("new.pdf", MINIMAL_PDF)}
