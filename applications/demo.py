@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from accounts.models import Role, User
-from applications import services
+from applications import examples, services
 from applications.credit_code import example_code as credit_code
 from applications.models import (
     ELIGIBILITY_CRITERIA,
@@ -530,8 +530,12 @@ class DemoWorld:
             d.evaluation_mode = EvaluationMode.AGENCY
             d.agency = self.agencies[next(self.agency_turn) % len(self.agencies)]
             d.save()
+        contact = d.organisation.users.first()
+        # Units differ: each figure lies between the template's baseline and leading value.
+        examples.fill(
+            d, by=contact, strength=0.35 + (d.pk * 37 % 60) / 100, shared_evidence=True, now=self.when(year, 2, 20)
+        )
         d.report.save(f"report-{d.pk}.pdf", ContentFile(MINIMAL_PDF), save=False)
         d.report_attested = True
         d.save()
-        contact = d.organisation.users.first()
         return services.transition(d, "submit", by=contact, now=self.when(year, 3, 1), reason="提交自评价报告")

@@ -99,7 +99,10 @@ def transition(dossier, name, *, by=None, reason="", now=None, expected_state=No
         locked._change_reason = f"{name}: {reason}"[:100]
         locked.save()
         if name == "submit":
+            from applications import evaluations
+
             _count_evaluation(locked, now=now)
+            evaluations.snapshot(locked, by=by, now=now)
         TransitionLog.objects.create(
             dossier=locked,
             transition=name,

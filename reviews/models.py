@@ -123,6 +123,18 @@ class Round(models.Model):
     standard = models.CharField(
         _("evaluation standard"), max_length=20, choices=Standard.choices, default=Standard.GBT_36132_2025
     )
+    template = models.ForeignKey(
+        "applications.EvaluationTemplate",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rounds",
+        verbose_name=_("evaluation template"),
+        help_text=_("Choosing a template freezes it: changes to it then make a new version."),
+    )
+    pass_mark = models.DecimalField(
+        _("pass mark of the self-evaluation"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
     aggregation = models.CharField(
         _("aggregation of expert scores"), max_length=8, choices=Aggregation.choices, default=Aggregation.MEAN
     )
@@ -146,6 +158,12 @@ class Round(models.Model):
 
     def __str__(self):
         return f"{self.year} · {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self.template_id:
+            # A template a round has used is frozen (issue 10); the admin and the screens meet this alike.
+            self.template.freeze()
 
 
 class Criterion(models.Model):

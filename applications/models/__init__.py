@@ -14,7 +14,15 @@ from applications.models.dossiers import (
     State,
     TransitionLog,
 )
-from applications.models.evaluation import INDICATORS, PoolRequest, SelfEvaluation
+from applications.models.evaluation import (
+    INDICATORS,
+    EvaluationSnapshot,
+    EvidenceFile,
+    ItemAnswer,
+    PoolRequest,
+    ReportVersion,
+    SelfEvaluation,
+)
 from applications.models.organisations import (
     ELIGIBILITY_CRITERIA,
     Agency,
@@ -26,8 +34,17 @@ from applications.models.organisations import (
     ExclusionDeclaration,
     ExclusionSource,
     Organisation,
+    UnitNature,
 )
 from applications.models.reference import District, Kind, Level
+from applications.models.standards import (
+    Direction,
+    EvaluationTemplate,
+    ItemKind,
+    TemplateArea,
+    TemplateFrozen,
+    TemplateItem,
+)
 
 __all__ = [
     "AFTER_RECOMMENDATION",
@@ -44,23 +61,34 @@ __all__ = [
     "AgencyFlag",
     "AnnualChange",
     "AnnualReport",
+    "Direction",
     "District",
     "Dossier",
     "EligibilityCriterion",
     "EligibilityDeclaration",
     "EvaluationMode",
+    "EvaluationSnapshot",
+    "EvaluationTemplate",
+    "EvidenceFile",
     "ExclusionCondition",
     "ExclusionDeclaration",
     "ExclusionSource",
     "Indicator",
     "IndicatorSet",
+    "ItemAnswer",
+    "ItemKind",
     "Kind",
     "Level",
     "Organisation",
     "Path",
     "PoolRequest",
     "RemovalGround",
+    "ReportVersion",
     "SelfEvaluation",
     "State",
+    "TemplateArea",
+    "TemplateFrozen",
+    "TemplateItem",
     "TransitionLog",
+    "UnitNature",
 ]

@@ -99,6 +99,89 @@ def report_attached(dossier):
     return bool(dossier.report) and dossier.report_attested
 
 
+def _evaluation_state(dossier):
+    """(evaluation, score, missing evidence) of the dossier's structured evaluation, read fresh."""
+    from applications import evaluations
+
+    evaluation = evaluations.evaluation_of(dossier)
+    if evaluation is None or evaluation.template_id is None:
+        return None, None, []
+    return evaluation, evaluations.current_score(evaluation, dossier), evaluations.missing_evidence(evaluation)
+
+
+def _codes(codes):
+    return "、".join(codes[:8]) + ("…" if len(codes) > 8 else "")
+
+
+def _incomplete_refusal(dossier):
+    evaluation, result, missing = _evaluation_state(dossier)
+    if evaluation is None:
+        return _("Art. 14: the self-evaluation against the round's template has not been filled in.")
+    if result.unanswered:
+        return _("Art. 14: evaluation items %(codes)s are not answered.") % {"codes": _codes(result.unanswered)}
+    if missing:
+        return _("Art. 14: evaluation items %(codes)s need their evidence.") % {"codes": _codes(missing)}
+    return _("Art. 14: please describe the problems found and the next steps.")
+
+
+@guard(_incomplete_refusal)
+def evaluation_complete(dossier):
+    """第十四条: the evaluation report and its materials are complete: every item, its evidence, the plan."""
+    evaluation, result, missing = _evaluation_state(dossier)
+    return (
+        evaluation is not None and not result.unanswered and not missing and bool(evaluation.problems_and_plan.strip())
+    )
+
+
+def _failing_refusal(dossier):
+    _evaluation, result, _missing = _evaluation_state(dossier)
+    if result.vetoed:
+        return _("Art. 9-11 and the standard's basic requirements: %(codes)s not met; the unit cannot apply.") % {
+            "codes": _codes(result.vetoed)
+        }
+    if result.required_unmet:
+        return _("The standard's required items %(codes)s are not met; the unit cannot apply.") % {
+            "codes": _codes(result.required_unmet)
+        }
+    return _("The %(year)s round's pass mark is %(mark)s; the self-evaluation scores %(total)s.") % {
+        "year": dossier.cycle_year,
+        "mark": result.pass_mark,
+        "total": result.total,
+    }
+
+
+@guard(_failing_refusal)
+def evaluation_passes(dossier):
+    """The standard's basic and required items are met and the score reaches the round's pass mark."""
+    evaluation, result, _missing = _evaluation_state(dossier)
+    if evaluation is None:
+        return True  # evaluation_complete says what is missing
+    return (
+        not result.vetoed
+        and not result.required_unmet
+        and (result.pass_mark is None or result.total >= result.pass_mark)
+    )
+
+
+@guard(
+    lambda d: _(
+        "Art. 14: the commissioned agency has not given its evaluation result (basic requirements, score, "
+        "highlights) and its pledge."
+    )
+)
+def agency_concluded(dossier):
+    """第十四条 (third-party path): the agency's 评价结果 and pledge are part of the report."""
+    if dossier.evaluation_mode != "agency":
+        return True
+    evaluation, _result, _missing = _evaluation_state(dossier)
+    return (
+        evaluation is not None
+        and evaluation.agency_pledge
+        and evaluation.agency_basic_met is not None
+        and evaluation.agency_score is not None
+    )
+
+
 @guard(
     lambda d: (
         _("Art. 25: agency %(agency)s is barred until %(date)s; its evaluation results are not accepted.")

@@ -24,6 +24,17 @@ def years_after(day, years):
         return day.replace(year=day.year + years, day=28)
 
 
+class UnitNature(models.TextChoices):
+    """单位性质 as MIIT's 基本信息表 lists it."""
+
+    STATE_OWNED = "国有", _("Domestic: state-owned")
+    COLLECTIVE = "集体", _("Domestic: collective")
+    PRIVATE = "民营", _("Domestic: private")
+    JOINT_VENTURE = "中外合资", _("Sino-foreign joint venture")
+    HK_MACAO_TAIWAN = "港澳台", _("Hong Kong, Macao or Taiwan invested")
+    FOREIGN = "外商独资", _("Wholly foreign-owned")
+
+
 class Organisation(models.Model):
     """An enterprise or park operator, identified by its unified social credit code."""
 
@@ -34,7 +45,13 @@ class Organisation(models.Model):
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
     industry = models.CharField(_("industry (GB/T 4754-2017)"), max_length=100, blank=True)
-    ownership = models.CharField(_("ownership type"), max_length=50, blank=True)
+    ownership = models.CharField(_("ownership type"), max_length=50, blank=True, choices=UnitNature.choices)
+    registration_authority = models.CharField(_("registration authority"), max_length=100, blank=True)
+    valid_until = models.CharField(_("term of operation"), max_length=50, blank=True, help_text=_("e.g. 长期"))
+    contact_department = models.CharField(_("contact department"), max_length=50, blank=True)
+    contact_mobile = models.CharField(_("mobile phone"), max_length=32, blank=True)
+    fax = models.CharField(_("fax"), max_length=32, blank=True)
+    introduction = models.TextField(_("introduction of the unit"), blank=True, max_length=2000)
     legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
     registered_capital = models.CharField(_("registered capital"), max_length=50, blank=True)
     established_on = models.DateField(_("date of establishment"), null=True, blank=True)
