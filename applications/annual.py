@@ -31,6 +31,59 @@ CHANGE_TARGETS = {  # 第二十条: which organisation field an approved change 
 }
 
 
+def indicator_set_from_template(year, template, *, totals=(), note=""):
+    """第十九条: the year's annual indicators are the template's quantitative indicators (same codes), so a
+    unit's figures compare year on year and with its evaluation; ``totals`` adds (code, name, unit, higher)."""
+    from applications.models import Direction, Indicator, ItemKind
+
+    indicator_set = IndicatorSet.objects.create(year=year, note=note or str(template))
+    order = 0
+    for order, item in enumerate(template.ordered_items().filter(kind=ItemKind.QUANTITATIVE), start=1):
+        Indicator.objects.create(
+            indicator_set=indicator_set,
+            code=item.code,
+            name=item.text,
+            unit=item.unit,
+            higher_is_better=item.direction == Direction.HIGHER,
+            order=order,
+        )
+    for extra, (code, name, unit, higher) in enumerate(totals, start=order + 1):
+        Indicator.objects.create(
+            indicator_set=indicator_set, code=code, name=name, unit=unit, higher_is_better=higher, order=extra
+        )
+    return indicator_set
+
+
+def comparison_rows(report):
+    """Each indicator of the form beside the unit's previous form and its submitted evaluation (same codes)."""
+    from applications.evaluations import quantitative_history
+
+    indicators = {i.code: i for i in indicators_for(report.year)}
+    previous = (
+        AnnualReport.objects.filter(dossier=report.dossier, year=report.year - 1)
+        .values_list("values", flat=True)
+        .first()
+        or {}
+    )
+    evaluated = quantitative_history(report.dossier.organisation)
+    rows = []
+    for code, value in report.values.items():
+        indicator = indicators.get(code)
+        at_evaluation = evaluated.get(code, {})
+        rows.append(
+            {
+                "name": indicator.name if indicator else code,
+                "unit": indicator.unit if indicator else "",
+                "value": value,
+                "previous": previous.get(code),
+                "evaluation": at_evaluation.get(report.dossier.cycle_year)
+                or next(reversed(at_evaluation.values()), None),
+                "flagged": code in (report.flags or []),
+            }
+        )
+    return rows
+
+
 def form_year(dossier, today):
     """The year whose form the unit files now (第十九条: units listed before that year), or None if none is due yet."""
     if dossier.listed_on is None or dossier.listed_on >= datetime.date(today.year, 1, 1):

@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from accounts.models import Role, User
-from applications import examples, services
+from applications import evaluations, examples, services
 from applications.credit_code import example_code as credit_code
 from applications.models import (
     ELIGIBILITY_CRITERIA,
@@ -88,13 +88,10 @@ PLAN = [
     (State.NOT_PASSED, [Kind.FACTORY, Kind.FACTORY, Kind.SUPPLY_CHAIN]),
     (State.LAPSED, [Kind.FACTORY, Kind.PARK, Kind.SUPPLY_CHAIN]),
 ]
-DEMO_INDICATORS = [
+# Totals the annual form asks for beside the template's quantitative indicators (第十九条).
+DEMO_TOTALS = [
     ("energy_total", "综合能源消费量", "tce", False),
-    ("energy_per_unit", "单位产品综合能耗", "tce/万件", False),
-    ("water_per_unit", "单位产品取水量", "m³/万件", False),
-    ("waste_utilisation", "工业固体废物综合利用率", "%", True),
     ("carbon", "碳排放总量", "tCO₂e", False),
-    ("renewable", "可再生能源使用比例", "%", True),
     ("output", "工业总产值", "万元", True),
 ]
 # States reached within the current, still open cycle; the others come from last year's cycle.
@@ -136,6 +133,7 @@ class DemoWorld:
         ]
         self.users = self._users()
         self._rounds()
+        examples.store_shared_evidence(examples.demo_evidence_pdf())
         self.pending = []
         made = []
         for state, kinds in PLAN:
@@ -419,17 +417,15 @@ class DemoWorld:
     def _older_cohort(self):
         """Units listed two cycles ago: their annual forms (one flagged with a name change, one overdue), a report."""
         from applications import annual
-        from applications.models import AnnualChange, Indicator, IndicatorSet
+        from applications.models import AnnualChange
         from greenfactory.sweeps import run_sweep
         from registry.reports import file_report
 
         year, city = self.past_cycle - 2, self.users["municipal"]
         for set_year in (year + 1, self.past_cycle, self.open_cycle):
-            indicator_set = IndicatorSet.objects.create(year=set_year, note="按GB/T 36132-2025指标体系")
-            for order, (code, name, unit, better) in enumerate(DEMO_INDICATORS, start=1):
-                Indicator.objects.create(
-                    indicator_set=indicator_set, code=code, name=name, unit=unit, higher_is_better=better, order=order
-                )
+            annual.indicator_set_from_template(
+                set_year, evaluations.latest_template(Kind.FACTORY, "GB/T 36132-2025"), totals=DEMO_TOTALS
+            )
         from registry.services import publish_list
         from reviews import publicity
 
@@ -464,15 +460,16 @@ class DemoWorld:
         publish_list(batch, title=f"{year}年度深圳市市级绿色工厂名单", by=city, now=at(year, 9, 12))
         cohort = [Dossier.objects.get(pk=d.pk) for d, _score, _note in picks]
         no = {str(c): {"applies": False, "evidence": "经自查无此情形"} for c in range(1, 7)}
-        values = {"energy_total": "5200", "energy_per_unit": "0.82", "water_per_unit": "3.1", "waste_utilisation": "96",
-                  "carbon": "12800", "renewable": "18", "output": "86000"}  # fmt: skip
+        values = {"EN1": "0.048", "EN2": "18", "EN3": "0.15", "RE1": "2.6", "RE2": "88", "RE3": "93", "RE4": "41",
+                  "CL1": "0.22", "LA1": "1450", "LA2": "1.3", "energy_total": "5200", "carbon": "12800",
+                  "output": "86000"}  # fmt: skip
         contact = cohort[0].organisation.users.first()
         for unit in cohort:
             report = annual.open_report(unit, year + 1)
             annual.submit_report(report, values=values, compliance=no, changes=[], by=contact)
             annual.check_report(report, accept=True, note="", by=self.users["district"])
         flagged = annual.open_report(cohort[0], self.past_cycle)
-        worse = values | {"energy_per_unit": "1.05", "renewable": "12"}
+        worse = values | {"EN1": "0.062", "EN2": "12"}
         name_change = [
             (AnnualChange.Field.NAME, cohort[0].organisation.name.replace("有限公司", "股份有限公司"), "完成股份制改造")
         ]
@@ -513,9 +510,14 @@ class DemoWorld:
         areas = [("能源低碳化", 25), ("资源高效化", 25), ("生产洁净化", 20), ("产品绿色化", 15), ("用地集约化", 15)]
         for year in (self.past_cycle, self.open_cycle):
             for kind in Kind.values:
+                # Last year's factories were evaluated under GB/T 36132-2018; this year's under -2025.
+                standard = "GB/T 36132-2018" if kind == Kind.FACTORY and year == self.past_cycle else None
                 review_round = Round.objects.create(
                     year=year,
                     kind=kind,
+                    template=evaluations.latest_template(kind, standard),
+                    standard=standard or Round.Standard.GBT_36132_2025,
+                    pass_mark=Decimal(60),
                     select_count=8,
                     third_party_required=False,
                     objection_contact="市工业和信息化局节能与综合利用处 0755-88100000",

@@ -352,3 +352,105 @@ def quantitative_history(organisation):
             if answer.get("value") is not None:
                 history.setdefault(code, {})[snap.dossier.cycle_year] = Decimal(answer["value"])
     return history
+
+
+# MIIT's 基本信息表 fields without which a report cannot be filed (第十四条: materials complete).
+REQUIRED_BASIC = ["industry", "ownership", "address", "legal_representative", "contact_name", "contact_phone"]
+
+
+def missing_basic(organisation):
+    return [name for name in REQUIRED_BASIC if not getattr(organisation, name)]
+
+
+def steps_for(dossier):
+    """The steps of this dossier's form; a commissioned evaluation adds the agency's conclusions."""
+    steps = list(STEPS)
+    if dossier.evaluation_mode == EvaluationMode.AGENCY:
+        steps.insert(4, ("conclusion", gettext_lazy("Agency's evaluation result")))
+    return steps
+
+
+def save_fields(dossier, *, by, step, **fields):
+    """Save plain fields of the evaluation for one step, only while the dossier is editable."""
+    with transaction.atomic():
+        _locked_editable(dossier)
+        evaluation = get_or_start(dossier, by=by)
+        evaluation = SelfEvaluation.objects.select_for_update().get(pk=evaluation.pk)
+        for name, value in fields.items():
+            setattr(evaluation, name, value)
+        mark_step(evaluation, step, by=by)
+    return evaluation
+
+
+def submission_checklist(dossier):
+    """What still stands between this draft and a submission: [(message citing its rule, step, anchor)]."""
+    from applications.models import ELIGIBILITY_CRITERIA, ExclusionCondition
+    from applications.models.organisations import ELIGIBILITY_ARTICLE
+
+    evaluation = evaluation_of(dossier)
+    organisation = dossier.organisation
+    todo = []
+    for name in missing_basic(organisation):
+        label = organisation._meta.get_field(name).verbose_name
+        todo.append((_("MIIT's application form: fill in “%(field)s”.") % {"field": label}, "basic", f"id_{name}"))
+    eligibility = evaluation.eligibility_answers if evaluation else {}
+    for criterion in ELIGIBILITY_CRITERIA[dossier.kind]:
+        answer = eligibility.get(criterion.value)
+        if not answer or not answer.get("evidence", "").strip():
+            todo.append(
+                (
+                    _("%(article)s: answer “%(criterion)s” with its evidence.")
+                    % {"article": ELIGIBILITY_ARTICLE[dossier.kind], "criterion": criterion.label},
+                    "eligibility",
+                    f"id_elig_{criterion.value}_0",
+                )
+            )
+    exclusions = evaluation.exclusion_answers if evaluation else {}
+    for condition in ExclusionCondition:
+        if str(condition.value) not in exclusions:
+            todo.append(
+                (
+                    _("Art. 12: answer “%(condition)s”.") % {"condition": condition.label},
+                    "exclusions",
+                    f"id_excl_{condition.value}_0",
+                )
+            )
+    result = current_score(evaluation, dossier) if evaluation else None
+    if result is not None:
+        item_messages = [
+            (result.unanswered, _("Art. 14: evaluation item %(code)s is not answered.")),
+            (missing_evidence(evaluation), _("Art. 14: evaluation item %(code)s needs its evidence.")),
+            (result.vetoed, _("Basic requirement %(code)s is not met; the unit cannot apply.")),
+            (result.required_unmet, _("Required item %(code)s is not met; the unit cannot apply.")),
+        ]
+        for codes, message in item_messages:
+            todo.extend((message % {"code": code}, "items", f"item-{code}") for code in codes)
+        if not result.unanswered and result.pass_mark is not None and result.total < result.pass_mark:
+            todo.append(
+                (
+                    _("The round's pass mark is %(mark)s; the self-evaluation scores %(total)s.")
+                    % {"mark": result.pass_mark, "total": result.total},
+                    "items",
+                    "score",
+                )
+            )
+    if dossier.evaluation_mode == EvaluationMode.AGENCY and not (
+        evaluation
+        and evaluation.agency_pledge
+        and evaluation.agency_basic_met is not None
+        and evaluation.agency_score is not None
+    ):
+        todo.append(
+            (
+                _("Art. 14: the commissioned agency gives its evaluation result and pledge."),
+                "conclusion",
+                "id_agency_basic_met_0",
+            )
+        )
+    if not (evaluation and evaluation.problems_and_plan.strip()):
+        todo.append((_("Art. 14: describe the problems found and the next steps."), "plan", "id_problems_and_plan"))
+    if not (evaluation and evaluation.pledge):
+        todo.append((_("Art. 14: the unit's truthfulness pledge."), "report", "id_pledge"))
+    if not (dossier.report and dossier.report_attested):
+        todo.append((_("Art. 14: upload the signed and sealed report."), "report", "id_report"))
+    return todo

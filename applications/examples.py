@@ -12,7 +12,14 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from applications import evaluations
-from applications.models import EvaluationMode, EvidenceFile, ItemAnswer, ItemKind
+from applications.models import (
+    ELIGIBILITY_CRITERIA,
+    EvaluationMode,
+    EvidenceFile,
+    ExclusionCondition,
+    ItemAnswer,
+    ItemKind,
+)
 
 EXAMPLE_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
@@ -20,12 +27,40 @@ EXAMPLE_PDF = (
 )
 SHARED_EVIDENCE = "evidence/examples/证明材料示例.pdf"
 
+BASIC_EXAMPLE = {
+    "industry": "C39 计算机、通信和其他电子设备制造业",
+    "ownership": "民营",
+    "address": "深圳市南山区科技园示例路1号",
+    "legal_representative": "张三",
+    "contact_name": "李四",
+    "contact_phone": "0755-26000000",
+}
+
 NOTES = {
     ItemKind.VETO: "营业执照、近三年无事故证明（应急、生态环境、市场监管部门出具）",
     ItemKind.REQUIRED: "制度文件及执行记录",
     ItemKind.OPTIONAL: "证书或报告",
     ItemKind.QUANTITATIVE: "能源审计报告及统计台账（上一年度）",
 }
+
+
+def demo_evidence_pdf():
+    """A one-page PDF that says what it is: the demo's stand-in for a unit's evidence (never a real document)."""
+    from weasyprint import HTML
+
+    html = (
+        "<html lang=\"zh-CN\"><body style=\"font-family: 'Noto Serif CJK SC', 'Noto Sans CJK SC', serif;"
+        ' padding: 3cm"><h1 style="font-size: 20pt">证明材料示例</h1><p>本文件为演示数据，代替企业上传的'
+        "能源审计报告、统计台账、证书等证明材料。</p><p>绿色制造梯度培育管理平台 · 演示环境</p></body></html>"
+    )
+    return HTML(string=html).write_pdf()
+
+
+def store_shared_evidence(content):
+    """The one stored file that example evidence rows point to (replaced if it exists)."""
+    if default_storage.exists(SHARED_EVIDENCE):
+        default_storage.delete(SHARED_EVIDENCE)
+    default_storage.save(SHARED_EVIDENCE, ContentFile(content))
 
 
 def figure(item, strength):
@@ -37,6 +72,11 @@ def figure(item, strength):
 def fill(dossier, *, by=None, strength=1.0, optional_met=True, shared_evidence=False, now=None):
     """Answer every item of the dossier's template (all requirements met), with evidence and a plan."""
     evaluation = evaluations.get_or_start(dossier, by=by)
+    organisation = dossier.organisation
+    for name, example in BASIC_EXAMPLE.items():
+        if not getattr(organisation, name):
+            setattr(organisation, name, example)
+    organisation.save()
     items = list(evaluation.template.ordered_items())
     now = now or timezone.now()
     ItemAnswer.objects.bulk_create(
@@ -52,9 +92,13 @@ def fill(dossier, *, by=None, strength=1.0, optional_met=True, shared_evidence=F
         ],
         ignore_conflicts=True,
     )
-    if shared_evidence and not default_storage.exists(SHARED_EVIDENCE):
-        default_storage.save(SHARED_EVIDENCE, ContentFile(EXAMPLE_PDF))
-    digest = hashlib.sha256(EXAMPLE_PDF).hexdigest()
+    content = EXAMPLE_PDF
+    if shared_evidence:
+        if not default_storage.exists(SHARED_EVIDENCE):
+            store_shared_evidence(EXAMPLE_PDF)
+        with default_storage.open(SHARED_EVIDENCE, "rb") as stored:
+            content = stored.read()
+    digest = hashlib.sha256(content).hexdigest()
     rows = []
     for item in items:
         if not item.evidence_required or (item.kind == ItemKind.OPTIONAL and not optional_met):
@@ -64,7 +108,7 @@ def fill(dossier, *, by=None, strength=1.0, optional_met=True, shared_evidence=F
             item=item,
             original_name=f"{item.code}-证明材料.pdf",
             content_type="application/pdf",
-            size=len(EXAMPLE_PDF),
+            size=len(content),
             sha256=digest,
             uploaded_by=by,
             uploaded_at=now,
@@ -79,6 +123,18 @@ def fill(dossier, *, by=None, strength=1.0, optional_met=True, shared_evidence=F
         "一、存在问题：余热回收利用不足，部分老旧空压机能效偏低。\n"
         "二、下一步计划：明年完成空压机节能改造，扩建屋顶光伏，开展主要产品碳足迹核算。"
     )
+    if not evaluation.eligibility_answers:
+        evaluation.eligibility_answers = {
+            criterion.value: {"met": True, "evidence": "营业执照、生产许可证及厂区租赁合同"}
+            for criterion in ELIGIBILITY_CRITERIA[dossier.kind]
+        }
+        if dossier.kind == "park":
+            evaluation.eligibility_answers["park_industrial_share"]["figure"] = "72.5"
+    if not evaluation.exclusion_answers:
+        evaluation.exclusion_answers = {
+            str(condition.value): {"applies": False, "evidence": "信用中国、信用广东查询结果截图", "event_date": ""}
+            for condition in ExclusionCondition
+        }
     evaluation.steps_saved = [code for code in evaluations.STEP_CODES]
     evaluation.pledge = True
     if dossier.evaluation_mode == EvaluationMode.AGENCY:

@@ -4,13 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.credit_code import CreditCodeFormField
 from applications.models import (
-    ELIGIBILITY_CRITERIA,
-    INDICATORS,
     Agency,
-    EvaluationMode,
     ExclusionCondition,
     Kind,
-    Organisation,
 )
 from applications.uploads import validate_pdf
 
@@ -42,155 +38,6 @@ def cycle_year_choices():
 
     year = open_cycle_year(timezone.localdate())
     return [(y, str(y)) for y in (year, year + 1)]
-
-
-class OrganisationProfileForm(forms.ModelForm):
-    """Basic information of MIIT's self-evaluation template (name and code change only via Art. 20)."""
-
-    class Meta:
-        model = Organisation
-        fields = [
-            "industry",
-            "address",
-            "ownership",
-            "registered_capital",
-            "established_on",
-            "legal_representative",
-            "contact_name",
-            "contact_phone",
-            "contact_email",
-        ]
-        widgets = {"established_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-
-
-class SelfEvaluationForm(forms.Form):
-    """The self-evaluation of one dossier: eligibility, exclusions, evaluation mode, indicators, pledge.
-
-    Fields are built from the dossier's kind (第九条/第十条/第十一条) and the six items of 第十二条.
-    ``strict`` (on submit) requires every answer with its evidence; a draft may be incomplete.
-    """
-
-    evaluation_mode = forms.ChoiceField(label=_("Evaluation"), choices=EvaluationMode.choices, widget=forms.RadioSelect)
-    agency = forms.ModelChoiceField(label=_("Commissioned agency"), queryset=Agency.objects.all(), required=False)
-    product_unit = forms.CharField(label=_("Product unit"), max_length=20, required=False)
-    report = PdfField(label=_("Evaluation report (PDF, at most 20 MB)"), required=False)
-    evidence_file = PdfField(label=_("Supporting evidence (PDF, optional)"), required=False)
-    pledge = forms.BooleanField(
-        label=_(
-            "We promise that the evaluation report and all materials are true and accurate, and accept "
-            "responsibility for them (Art. 14)."
-        ),
-        required=False,
-    )
-
-    def __init__(self, *args, dossier, strict=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.dossier, self.strict = dossier, strict
-        self.eligibility = []
-        for criterion in ELIGIBILITY_CRITERIA[dossier.kind]:
-            name = f"elig_{criterion.value}"
-            self.fields[name] = forms.ChoiceField(
-                label=criterion.label, choices=YES_NO, widget=forms.RadioSelect, required=False
-            )
-            self.fields[f"{name}_evidence"] = forms.CharField(
-                label=_("Evidence"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-            )
-            self.eligibility.append((self[name], self[f"{name}_evidence"]))
-        self.exclusions = []
-        for condition in ExclusionCondition:
-            name = f"excl_{condition.value}"
-            self.fields[name] = forms.ChoiceField(
-                label=condition.label, choices=YES_NO, widget=forms.RadioSelect, required=False
-            )
-            self.fields[f"{name}_evidence"] = forms.CharField(
-                label=_("Evidence"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-            )
-            self.fields[f"{name}_date"] = forms.DateField(
-                label=_("Date of the event (if yes)"),
-                required=False,
-                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            )
-            self.exclusions.append((self[name], self[f"{name}_evidence"], self[f"{name}_date"]))
-        self.indicators = []
-        evaluation = getattr(dossier, "self_evaluation", None)
-        product = (evaluation.product_unit if evaluation else "") or _("unit of product")
-        for field, label, unit in INDICATORS:
-            unit = unit.format(product=product)
-            self.fields[field] = forms.DecimalField(
-                label=label, required=False, min_value=0, max_digits=14, decimal_places=4
-            )
-            self.indicators.append((self[field], unit))
-
-    @classmethod
-    def initial_for(cls, dossier):
-        evaluation = getattr(dossier, "self_evaluation", None)
-        initial = {"evaluation_mode": dossier.evaluation_mode, "agency": dossier.agency_id}
-        if evaluation is None:
-            return initial
-        initial.update(product_unit=evaluation.product_unit, pledge=evaluation.pledge)
-        for field, _label, _unit in INDICATORS:
-            initial[field] = getattr(evaluation, field)
-        for key, answer in evaluation.eligibility_answers.items():
-            initial[f"elig_{key}"] = "yes" if answer["met"] else "no"
-            initial[f"elig_{key}_evidence"] = answer.get("evidence", "")
-        for key, answer in evaluation.exclusion_answers.items():
-            initial[f"excl_{key}"] = "yes" if answer["applies"] else "no"
-            initial[f"excl_{key}_evidence"] = answer.get("evidence", "")
-            initial[f"excl_{key}_date"] = answer.get("event_date") or None
-        return initial
-
-    def clean(self):
-        data = super().clean()
-        if data.get("evaluation_mode") == EvaluationMode.AGENCY and not data.get("agency"):
-            self.add_error("agency", _("Choose the agency you commissioned."))
-        if not self.strict:
-            return data
-        for prefix in ("elig", "excl"):
-            for name in [
-                n for n in self.fields if n.startswith(prefix + "_") and not n.endswith(("_evidence", "_date"))
-            ]:
-                if not data.get(name):
-                    self.add_error(name, _("Please answer this question."))
-                elif not data.get(f"{name}_evidence", "").strip():
-                    self.add_error(f"{name}_evidence", _("Please give the evidence for your answer."))
-                elif prefix == "excl" and data[name] == "yes" and not data.get(f"{name}_date"):
-                    # 第十二条: "within the last 3 years" counts from the event, so its date is part of the answer.
-                    self.add_error(f"{name}_date", _("Art. 12: give the date of the event."))
-        if not data.get("pledge"):
-            self.add_error("pledge", _("Art. 14: please attest that the report and materials are true and accurate."))
-        if not data.get("report") and not self.dossier.report:
-            self.add_error("report", _("Please upload the evaluation report as one PDF."))
-        return data
-
-    def draft_values(self):
-        """The cleaned data in the shape of SelfEvaluation's fields (answers as JSON)."""
-        data = self.cleaned_data
-        values = {
-            "product_unit": data.get("product_unit", ""),
-            "pledge": bool(data.get("pledge")),
-            "evaluation_mode": data.get("evaluation_mode") or EvaluationMode.SELF,
-            "agency": data.get("agency"),
-        }
-        for field, _label, _unit in INDICATORS:
-            values[field] = data.get(field)
-        values["eligibility_answers"] = {
-            criterion.value: {
-                "met": data[f"elig_{criterion.value}"] == "yes",
-                "evidence": data.get(f"elig_{criterion.value}_evidence", ""),
-            }
-            for criterion in ELIGIBILITY_CRITERIA[self.dossier.kind]
-            if data.get(f"elig_{criterion.value}")
-        }
-        values["exclusion_answers"] = {
-            str(c.value): {
-                "applies": data[f"excl_{c.value}"] == "yes",
-                "evidence": data.get(f"excl_{c.value}_evidence", ""),
-                "event_date": data[f"excl_{c.value}_date"].isoformat() if data.get(f"excl_{c.value}_date") else "",
-            }
-            for c in ExclusionCondition
-            if data.get(f"excl_{c.value}")
-        }
-        return values
 
 
 class ReportUploadForm(forms.Form):

@@ -33,6 +33,7 @@ from applications.models import (
     Organisation,
     Path,
     PoolRequest,
+    ReportVersion,
     SelfEvaluation,
     State,
     TransitionLog,
@@ -214,7 +215,29 @@ def attach_report(dossier, *, uploaded_file, attested, by=None, now=None):
         locked._history_user = by
         locked._change_reason = "report uploaded"
         locked.save()
+        source = ReportVersion.Source.AGENCY if locked.agency_id else ReportVersion.Source.APPLICANT
+        _record_report_version(locked, uploaded_file, source, by=by, now=now)
     return locked
+
+
+def _record_report_version(dossier, uploaded_file, source, *, by, now):
+    """Every report upload is kept as its own version (the dossier's field points to the newest)."""
+    import hashlib
+
+    uploaded_file.seek(0)
+    digest = hashlib.sha256()
+    for chunk in uploaded_file.chunks() if hasattr(uploaded_file, "chunks") else [uploaded_file.read()]:
+        digest.update(chunk)
+    ReportVersion.objects.create(
+        dossier=dossier,
+        file=dossier.report.name,
+        source=source,
+        sha256=digest.hexdigest(),
+        size=uploaded_file.size or 0,
+        agency=dossier.agency,
+        uploaded_by=by,
+        uploaded_at=now or timezone.now(),
+    )
 
 
 def replace_barred_report(dossier, *, uploaded_file, attested, agency, by, now=None):
@@ -248,6 +271,7 @@ def replace_barred_report(dossier, *, uploaded_file, attested, agency, by, now=N
         locked._history_user = by
         locked._change_reason = "report replaced: the agency was barred (Art. 25)"
         locked.save()
+        _record_report_version(locked, uploaded_file, ReportVersion.Source.REPLACEMENT, by=by, now=now)
         _count_evaluation(locked, now=now)
     return locked
 
@@ -290,10 +314,16 @@ def save_self_evaluation(dossier, *, values, by, evidence_file=None, report_file
 
 def submit_self_evaluation(dossier, *, by, now=None):
     """第九条-第十四条: declare the draft's answers (append-only rows) and submit, all or nothing."""
+    from applications.evaluations import submission_checklist
+
     with transaction.atomic():
+        dossier = Dossier.objects.select_related("organisation").get(pk=dossier.pk)  # the caller's may be stale
         evaluation = SelfEvaluation.objects.filter(dossier=dossier).first()
         if evaluation is None or not evaluation.pledge:
             raise TransitionRefused(_("Art. 14: please attest that the report and materials are true and accurate."))
+        todo = submission_checklist(dossier)
+        if todo:
+            raise TransitionRefused(todo[0][0])
         organisation, at = dossier.organisation, now or timezone.now()
         for criterion in ELIGIBILITY_CRITERIA[dossier.kind]:
             answer = evaluation.eligibility_answers.get(criterion.value)

@@ -1,13 +1,29 @@
 from django.urls import path
 
-from applications.views import agency, annual, applicant, district, dossiers, staff
+from applications.views import agency, annual, applicant, district, dossiers, self_evaluation, staff
+from applications.views import application as application_views
+from applications.views import report as report_views
+from applications.views import standards as standards_views
 
 urlpatterns = [
     path("", dossiers.home, name="home"),
     path("dossiers/<int:pk>/", dossiers.dossier_detail, name="dossier_detail"),
     path("dossiers/<int:pk>/do/<slug:name>/", dossiers.dossier_transition, name="dossier_transition"),
     path("dossiers/<int:pk>/files/<slug:which>.pdf", dossiers.dossier_file, name="dossier_file"),
-    path("dossiers/<int:pk>/self-evaluation/", applicant.self_evaluation, name="self_evaluation"),
+    path("dossiers/<int:pk>/application/", application_views.application_view, name="application_view"),
+    path("dossiers/<int:pk>/evidence/<int:evidence_pk>/", application_views.evidence_file, name="evidence_file"),
+    path(
+        "dossiers/<int:pk>/reports/<int:version_pk>/", application_views.report_version_file, name="report_version_file"
+    ),
+    path(
+        "dossiers/<int:pk>/self-evaluation/report.pdf",
+        report_views.self_evaluation_report,
+        name="self_evaluation_report",
+    ),
+    path("dossiers/<int:pk>/self-evaluation/", self_evaluation.self_evaluation, name="self_evaluation"),
+    path(
+        "dossiers/<int:pk>/self-evaluation/<slug:step>/", self_evaluation.self_evaluation, name="self_evaluation_step"
+    ),
     path("dossiers/<int:pk>/report/", agency.upload_report, name="upload_report"),
     path("dossiers/<int:pk>/replace-report/", applicant.replace_report, name="replace_report"),
     path("agencies/", staff.agency_list, name="agency_list"),
@@ -24,6 +40,10 @@ urlpatterns = [
         staff.lift_exclusion,
         name="lift_exclusion",
     ),
+    path("standards/", standards_views.standards, name="standards"),
+    path("standards/<int:pk>/", standards_views.standard_detail, name="standard_detail"),
+    path("standards/<int:pk>/edit/", standards_views.standard_edit, name="standard_edit"),
+    path("standards/<int:pk>/new-version/", standards_views.standard_new_version, name="standard_new_version"),
     path("district/pool/", district.pool, name="district_pool"),
     path("district/pool/search/", district.search_organisations, name="search_organisations"),
     path("district/pool/requests/<int:pk>/<slug:decision>/", district.decide_request, name="decide_pool_request"),

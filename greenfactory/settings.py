@@ -199,6 +199,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "greenfactory.sweeps.rectification_due",
         "schedule": crontab(minute=20, hour=1),
     },
+    "scoring-reminders": {  # 第十七条: experts, 3 days and 1 day before the round's scoring deadline, and overdue
+        "task": "greenfactory.sweeps.scoring_reminders",
+        "schedule": crontab(minute=0, hour=9),
+    },
 }
 
 PORTAL_NAME = _("Green Manufacturing Gradient Cultivation Platform")

@@ -13,6 +13,7 @@ from django.utils.dateparse import parse_datetime
 from applications import deadlines as applications_deadlines
 from registry import deadlines as registry_deadlines
 from reviews import deadlines as reviews_deadlines
+from reviews import reminders as reviews_reminders
 
 log = logging.getLogger("greenfactory.deadlines")
 
@@ -25,6 +26,7 @@ SWEEPS = {
     "open_due_rechecks": registry_deadlines.open_due_rechecks,
     "lift_expired_bars": applications_deadlines.lift_expired_bars,
     "rectification_due": registry_deadlines.rectification_due,
+    "scoring_reminders": reviews_reminders.scoring_reminders,
 }
 
 

@@ -33,24 +33,32 @@ class AssignForm(forms.Form):
 
 
 class ScoreForm(forms.Form):
+    """An expert's scores: a draft may leave criteria empty; final scores (``final=True``) need them all."""
+
     comment = forms.CharField(
         label=_("Comments"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
     )
 
-    def __init__(self, *args, criteria, **kwargs):
+    def __init__(self, *args, criteria, final=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.criteria = criteria
         for criterion in criteria:
             self.fields[f"c{criterion.pk}"] = forms.DecimalField(
                 label=f"{criterion.name}（{criterion.weight}%）",
+                required=final,
                 min_value=0,
                 max_value=criterion.max_score,
                 decimal_places=2,
                 help_text=_("0 to %(max)d") % {"max": criterion.max_score},
+                error_messages={"required": _("Score every criterion before submitting your final scores.")},
             )
 
+    def rows(self):
+        """(criterion, its score field), to show what the expert looks for beside each input."""
+        return [(c, self[f"c{c.pk}"]) for c in self.criteria]
+
     def scores(self):
-        return {str(c.pk): self.cleaned_data[f"c{c.pk}"] for c in self.criteria}
+        return {str(c.pk): self.cleaned_data.get(f"c{c.pk}") for c in self.criteria}
 
 
 class PublicityForm(forms.Form):

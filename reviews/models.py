@@ -1,6 +1,9 @@
 """District recommendation (第十五条) and expert review (第十七条)."""
 
+from decimal import Decimal, InvalidOperation
+
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -142,6 +145,13 @@ class Round(models.Model):
         _("experts see others' scores"), max_length=10, choices=Visibility.choices, default=Visibility.AFTER_OWN
     )
     select_count = models.PositiveSmallIntegerField(_("number of units to select"), default=10)
+    scoring_deadline = models.DateField(
+        _("scoring deadline"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("Experts are reminded 3 days and 1 day before it, and once when it has passed."),
+    )
     objection_contact = models.CharField(
         _("objection contact"),
         max_length=300,
@@ -173,6 +183,9 @@ class Criterion(models.Model):
     name = models.CharField(_("criterion"), max_length=100)
     weight = models.DecimalField(_("weight (%)"), max_digits=5, decimal_places=2)
     max_score = models.PositiveSmallIntegerField(_("maximum score"), default=100)
+    description = models.TextField(
+        _("what the expert looks for"), blank=True, help_text=_("Shown to the experts beside the score.")
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     history = HistoricalRecords()
 
@@ -231,22 +244,86 @@ class ExpertLink(models.Model):
         return f"{self.expert} ↔ {self.organisation or self.agency}"
 
 
+FINAL_REVIEW_FIELDS = ("assignment_id", "scores", "total", "comment", "finalised_at")
+
+
+def final_review_refusal():
+    return PermissionDenied(_("Final scores were submitted and can no longer be changed (Art. 17)."))
+
+
+class ReviewQuerySet(models.QuerySet):
+    """Bulk writes meet the rule of ``Review.save``: a final review is never changed or deleted."""
+
+    def update(self, **kwargs):
+        if self.filter(finalised_at__isnull=False).exists():
+            raise final_review_refusal()
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.filter(finalised_at__isnull=False).exists():
+            raise final_review_refusal()
+        return super().delete()
+
+    def final(self):
+        return self.filter(finalised_at__isnull=False)
+
+
 class Review(models.Model):
-    """An expert's scores (per criterion) and comments on one assigned dossier."""
+    """An expert's scores (per criterion) and comments on one assigned dossier.
+
+    A draft (``finalised_at`` empty) may be incomplete and changed at will; once final it counts in the
+    review (第十七条) and is never changed again, whatever the path (screens, admin, shell).
+    """
 
     assignment = models.OneToOneField(ExpertAssignment, on_delete=models.PROTECT, related_name="review")
     scores = models.JSONField(_("scores"), default=dict)  # {criterion id (str): score}
-    total = models.DecimalField(_("weighted total"), max_digits=6, decimal_places=2)
+    total = models.DecimalField(_("weighted total"), max_digits=6, decimal_places=2, null=True, blank=True)
     comment = models.TextField(_("comments"), blank=True)
-    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("last saved at"), default=timezone.now)
+    finalised_at = models.DateTimeField(_("final scores submitted at"), null=True, blank=True, db_index=True)
     history = HistoricalRecords()
+
+    objects = ReviewQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("expert review")
         verbose_name_plural = _("expert reviews")
 
     def __str__(self):
-        return f"{self.assignment} · {self.total}"
+        return f"{self.assignment} · {self.total if self.total is not None else '—'}"
+
+    def save(self, *args, **kwargs):
+        stored = Review.objects.filter(pk=self.pk).values(*FINAL_REVIEW_FIELDS).first() if self.pk else None
+        if (
+            stored
+            and stored["finalised_at"] is not None
+            and any(_differs(stored[name], getattr(self, name)) for name in FINAL_REVIEW_FIELDS)
+        ):
+            raise final_review_refusal()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.pk and Review.objects.filter(pk=self.pk, finalised_at__isnull=False).exists():
+            raise final_review_refusal()
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_final(self):
+        return self.finalised_at is not None
+
+
+def _number(value):
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return value
+
+
+def _differs(stored, current):
+    if isinstance(stored, dict) and isinstance(current, dict):
+        # Scores are kept as text: "80" and "80.00" are the same score.
+        return {k: _number(v) for k, v in stored.items()} != {k: _number(v) for k, v in current.items()}
+    return stored != current
 
 
 class PublicityBatch(models.Model):

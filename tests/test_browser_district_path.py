@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from accounts.models import Role, User
 from applications.credit_code import example_code
 from applications.models import Dossier, State
+from tests.browser_steps import complete_self_evaluation, save_and_continue
 from tests.conftest import at
 from tests.factories import MINIMAL_PDF, district
 
@@ -42,21 +43,6 @@ def log_in(page, base, username):
     page.click("button[type=submit]")
     expect(page.locator("h1")).to_contain_text("申报档案")
     return page
-
-
-def fill_self_evaluation(page, pdf_path):
-    for radio in page.locator("input[type=radio][name^=elig_][value=yes]").all():
-        radio.check()
-    for radio in page.locator("input[type=radio][name^=excl_][value=no]").all():
-        radio.check()
-    for evidence in page.locator("textarea[name$=_evidence]").all():
-        evidence.fill("营业执照、信用中国查询结果")
-    page.fill("input[name=product_unit]", "万件")
-    page.fill("input[name=energy_per_unit]", "0.85")
-    page.fill("input[name=renewable_share]", "12.5")
-    page.check("input[name=evaluation_mode][value=self]")
-    page.set_input_files("input[name=report]", str(pdf_path))
-    page.check("input[name=pledge]")
 
 
 def test_enterprise_to_district_recommendation(live_server, browser, screens, officer, tmp_path):
@@ -101,10 +87,7 @@ def test_enterprise_to_district_recommendation(live_server, browser, screens, of
         expect(enterprise.locator("[data-testid=next-step]")).to_contain_text("填写自评价")
         expect(enterprise.locator("[data-testid=next-deadline]")).to_contain_text("2027-05-30")
         screens(enterprise, "dossier-pooled")
-        enterprise.click("[data-testid=edit-evaluation]")
-        fill_self_evaluation(enterprise, pdf)
-        screens(enterprise, "self-evaluation-filled")
-        enterprise.click("[data-testid=submit-evaluation]")
+        complete_self_evaluation(enterprise, pdf, pdf, screens=screens)
         expect(enterprise.locator(".state-badge")).to_have_text("已提交评价报告")
         expect(enterprise.locator("[data-testid=report-link]")).to_be_visible()
         screens(enterprise, "dossier-submitted")
@@ -123,8 +106,11 @@ def test_enterprise_to_district_recommendation(live_server, browser, screens, of
         expect(enterprise.locator("[data-testid=return-reason]")).to_contain_text("请补充近一年能源审计报告")
         screens(enterprise, "dossier-returned")
         enterprise.click("[data-testid=edit-evaluation]")
-        expect(enterprise.locator("input[name=energy_per_unit]")).to_have_value(re.compile(r"^0\.85"))
-        enterprise.fill("input[name=energy_per_unit]", "0.80")
+        enterprise.click("[data-testid=steps] >> text=评价指标")
+        expect(enterprise.locator("input[name=value_EN1]")).to_have_value(re.compile(r"^0\.044"))
+        enterprise.fill("input[name=value_EN1]", "0.0400")
+        save_and_continue(enterprise)
+        enterprise.click("[data-testid=steps] >> text=报告、承诺与提交")
         enterprise.click("[data-testid=submit-evaluation]")
         expect(enterprise.locator(".state-badge")).to_have_text("已提交评价报告")
 

@@ -81,8 +81,8 @@ def score(page, base, name, first, second):
     inputs = page.locator("input[type=number]")
     inputs.nth(0).fill(str(first))
     inputs.nth(1).fill(str(second))
-    page.click("[data-testid=save-score]")
-    expect(page.locator(".alert-success")).to_contain_text("评审意见已保存")
+    page.click("[data-testid=submit-final]")  # the confirm dialog is accepted (new_page)
+    expect(page.locator("[data-testid=final-badge]")).to_be_visible()
 
 
 def test_conformity_to_published_list(live_server, browser, screens, people, recommended):

@@ -270,7 +270,7 @@ def test_other_experts_scores_are_shown_only_after_ones_own_review(client, world
     energy, resources = round_2026[1], round_2026[2]
     client.post(
         reverse("expert_score", args=[assignment.pk]),
-        {f"c{energy.pk}": "80", f"c{resources.pk}": "40", "comment": "好"},
+        {f"c{energy.pk}": "80", f"c{resources.pk}": "40", "comment": "好", "final": "1"},
     )
     page = client.get(reverse("expert_score", args=[assignment.pk])).content.decode()
     assert "其他专家" in page and "50.00" in page

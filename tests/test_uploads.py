@@ -19,13 +19,8 @@ def stored(field):
 
 
 def post_report(client, dossier, content, name="report.pdf"):
-    data = {
-        "evaluation_mode": "self",
-        "pledge": "on",
-        "save": "1",
-        "report": SimpleUploadedFile(name, content, content_type="application/pdf"),
-    }
-    return client.post(reverse("self_evaluation", args=[dossier.pk]), data)
+    data = {"pledge": "on", "save": "1", "report": SimpleUploadedFile(name, content, content_type="application/pdf")}
+    return client.post(reverse("self_evaluation_step", args=[dossier.pk, "report"]), data)
 
 
 @pytest.mark.parametrize(
@@ -46,7 +41,7 @@ def test_bad_report_is_refused_and_nothing_changes(client, world, content, messa
     assert message in response.content.decode()
     dossier.refresh_from_db()
     assert (bool(dossier.report), dossier.history.count()) == (False, history)
-    assert not hasattr(dossier, "self_evaluation")
+    assert not dossier.self_evaluation.pledge  # the step's other fields were not saved either
 
 
 def test_real_pdf_is_accepted_with_the_draft(client, world):
@@ -62,12 +57,12 @@ def test_real_pdf_is_accepted_with_the_draft(client, world):
 def test_report_without_pledge_saves_nothing(client, world):
     dossier = make_dossier(world.org_a)
     client.force_login(world.applicant_a)
-    data = {"evaluation_mode": "self", "save": "1", "report": SimpleUploadedFile("r.pdf", MINIMAL_PDF)}
-    response = client.post(reverse("self_evaluation", args=[dossier.pk]), data)
+    data = {"save": "1", "report": SimpleUploadedFile("r.pdf", MINIMAL_PDF)}
+    response = client.post(reverse("self_evaluation_step", args=[dossier.pk, "report"]), data)
     assert "第十四条" in response.content.decode()
     dossier.refresh_from_db()
     assert not dossier.report
-    assert not hasattr(dossier, "self_evaluation")
+    assert not dossier.report_versions.exists()
 
 
 def test_files_are_served_only_within_scope(client, world, assign):
@@ -98,7 +93,7 @@ def test_evidence_file_is_not_served_outside_scope(client, world):
     from applications.models import SelfEvaluation
 
     dossier = make_dossier(world.org_a, State.SUBMITTED)
-    evaluation = SelfEvaluation.objects.create(dossier=dossier)
+    evaluation, _created = SelfEvaluation.objects.get_or_create(dossier=dossier)
     evaluation.evidence_file.save("evidence.pdf", SimpleUploadedFile("evidence.pdf", MINIMAL_PDF))
     url = reverse("dossier_file", args=[dossier.pk, "evidence"])
     client.force_login(world.officer_futian)

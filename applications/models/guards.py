@@ -117,6 +117,10 @@ def _incomplete_refusal(dossier):
     evaluation, result, missing = _evaluation_state(dossier)
     if evaluation is None:
         return _("Art. 14: the self-evaluation against the round's template has not been filled in.")
+    from applications.evaluations import missing_basic
+
+    if missing_basic(dossier.organisation):
+        return _("Art. 14: the basic information of MIIT's application form is incomplete.")
     if result.unanswered:
         return _("Art. 14: evaluation items %(codes)s are not answered.") % {"codes": _codes(result.unanswered)}
     if missing:
@@ -294,9 +298,10 @@ def conformity_checklist_failed(dossier):
 
 
 def review_progress(dossier):
-    """(submitted reviews, assigned experts without a declared conflict) of the dossier (第十七条)."""
+    """(final reviews, assigned experts without a declared conflict) of the dossier (第十七条); a draft
+    is the expert's work in progress and does not count."""
     assignments = dossier.expert_assignments.filter(conflict_declared=False)
-    return assignments.filter(review__isnull=False).count(), assignments.count()
+    return assignments.filter(review__finalised_at__isnull=False).count(), assignments.count()
 
 
 def _review_refusal(dossier):
@@ -309,8 +314,8 @@ def _review_refusal(dossier):
 
 @guard(_review_refusal)
 def expert_review_complete(dossier):
-    """第十七条: selected after expert review — every assigned expert without a conflict has scored; or the
-    city records, on the selection, a written reason for selecting without a complete review."""
+    """第十七条: selected after expert review — every assigned expert without a conflict has submitted final
+    scores; or the city records, on the selection, a written reason for selecting without a complete review."""
     if (dossier.param("manual_reason") or "").strip():
         return True
     done, assigned = review_progress(dossier)

@@ -120,12 +120,12 @@ def annual_detail(request, pk):
         else:
             messages.success(request, _("Saved."))
         return redirect("annual_detail", pk=pk)
-    indicators = {i.code: i for i in annual.indicators_for(report.year)}
-    rows = [
-        (indicators[c].name if c in indicators else c, v, indicators[c].unit if c in indicators else "")
-        for c, v in report.values.items()
-    ]
-    context = {"report": report, "rows": rows, "changes": report.changes.all(), "is_district": is_district}
+    context = {
+        "report": report,
+        "rows": annual.comparison_rows(report),
+        "changes": report.changes.all(),
+        "is_district": is_district,
+    }
     return render(request, "applications/annual_detail.html", context)
 
 

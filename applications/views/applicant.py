@@ -1,9 +1,8 @@
-"""The applicant's workspace: self-evaluation (draft, submit, resubmit) and pool requests."""
+"""The applicant's workspace: pool requests and a replacement report (the self-evaluation is in self_evaluation)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,55 +10,7 @@ from django.utils.translation import gettext as _
 from accounts import scoping
 from accounts.models import Role
 from applications import services
-from applications.forms import OrganisationProfileForm, PoolRequestForm, ReplacementReportForm, SelfEvaluationForm
-
-
-@login_required
-def self_evaluation(request, pk):
-    dossier = scoping.get_dossier(request.user, pk)
-    if not scoping.may_edit_evaluation(request.user, dossier):
-        raise Http404
-    organisation = dossier.organisation
-    submitting = request.method == "POST" and "submit" in request.POST
-    if request.method == "POST":
-        form = SelfEvaluationForm(request.POST, request.FILES, dossier=dossier, strict=submitting)
-        profile = OrganisationProfileForm(request.POST, instance=organisation, prefix="org")
-        if form.is_valid() and profile.is_valid():
-            try:
-                # The draft (profile, answers, files) lands whole or not at all ...
-                with transaction.atomic():
-                    profile.instance._history_user = request.user
-                    profile.save()
-                    services.save_self_evaluation(
-                        dossier,
-                        values=form.draft_values(),
-                        by=request.user,
-                        evidence_file=form.cleaned_data.get("evidence_file") or None,
-                        report_file=form.cleaned_data.get("report") or None,
-                    )
-            except ValidationError as invalid:
-                form.add_error("report", invalid)
-            except services.TransitionRefused as refused:
-                form.add_error(None, refused.message)
-            else:
-                if not submitting:
-                    messages.success(request, _("Draft saved."))
-                    return redirect("self_evaluation", pk=pk)
-                # ... and a refused submission keeps the saved draft.
-                try:
-                    services.submit_self_evaluation(dossier, by=request.user)
-                except services.TransitionRefused as refused:
-                    messages.error(
-                        request, _("Your draft was saved but not submitted: %(why)s") % {"why": refused.message}
-                    )
-                    return redirect("self_evaluation", pk=pk)
-                messages.success(request, _("Submitted to the district."))
-                return redirect("dossier_detail", pk=pk)
-        messages.error(request, _("Please correct the marked fields."))
-    else:
-        form = SelfEvaluationForm(initial=SelfEvaluationForm.initial_for(dossier), dossier=dossier)
-        profile = OrganisationProfileForm(instance=organisation, prefix="org")
-    return render(request, "applications/self_evaluation.html", {"dossier": dossier, "form": form, "profile": profile})
+from applications.forms import PoolRequestForm, ReplacementReportForm
 
 
 @login_required

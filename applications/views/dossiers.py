@@ -82,6 +82,8 @@ def dossier_detail(request, pk):
         "deadline": deadline,
         "days_left": guidance.days_left(deadline[1]) if deadline else None,
         "evaluation": getattr(dossier, "self_evaluation", None),
+        "snapshot": dossier.evaluation_snapshots.select_related("template").first(),
+        "report_versions": dossier.report_versions.select_related("uploaded_by", "agency"),
         "may_edit_evaluation": scoping.may_edit_evaluation(request.user, dossier),
         "may_upload_report": scoping.may_upload_report(request.user, dossier),
         "may_replace_report": scoping.may_replace_barred_report(request.user, dossier),

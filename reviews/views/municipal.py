@@ -15,9 +15,10 @@ from applications.models import Kind, State
 from applications.models.guards import open_cycle_year
 from applications.services import TransitionRefused
 from applications.spreadsheets import xlsx_response
+from applications.views.application import application_sheet
 from reviews import conformity, expert_review, objections, publicity
 from reviews.forms_municipal import AssignForm, ConformityForm, DecisionForm, PublicityForm
-from reviews.models import PublicityBatch
+from reviews.models import CONFORMITY_ITEMS, PublicityBatch
 from workdays.services import missing_years, provisional_end
 
 Refused = TransitionRefused
@@ -72,7 +73,10 @@ def conformity_check(request, pk):
                 % {"organisation": done.organisation, "state": done.get_state_display()},
             )
             return redirect("conformity_queue")
-    return render(request, "reviews/conformity_check.html", {"dossier": dossier, "form": form})
+    # 第十六条: beside each item, the answers and evidence it asks the checker to confirm.
+    checklist = [(key, label, form[f"item_{key}"]) for key, label in CONFORMITY_ITEMS]
+    context = {**application_sheet(dossier), "form": form, "checklist": checklist}
+    return render(request, "reviews/conformity_check.html", context)
 
 
 @login_required
@@ -106,7 +110,9 @@ def review_board(request):
             messages.success(request, _("%(n)d assignments made.") % {"n": made})
             return redirect(request.get_full_path())
     library = scope.filter(state=State.IN_LIBRARY)
-    in_review = scope.filter(state=State.IN_REVIEW).prefetch_related("expert_assignments__expert")
+    in_review = expert_review.with_review_progress(
+        scope.filter(state=State.IN_REVIEW), today=timezone.localdate()
+    ).prefetch_related("expert_assignments__expert", "expert_assignments__review")
     context = {
         "year": year,
         "kind": kind,
@@ -114,6 +120,7 @@ def review_board(request):
         "library": library,
         "in_review": in_review,
         "form": form,
+        "review_round": expert_review.round_for(year, kind),
     }
     return render(request, "reviews/review_board.html", context)
 
