@@ -9,11 +9,16 @@ from applications.models import (
     District,
     Dossier,
     EligibilityDeclaration,
+    EvaluationSnapshot,
+    EvaluationTemplate,
     ExclusionDeclaration,
     ExclusionSource,
     Indicator,
     IndicatorSet,
     Organisation,
+    ReportVersion,
+    TemplateArea,
+    TemplateItem,
     TransitionLog,
 )
 
@@ -194,3 +199,69 @@ class AnnualReportAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class TemplateItemInline(admin.TabularInline):
+    model = TemplateItem
+    extra = 0
+    fields = ["code", "text", "kind", "points", "unit", "direction", "baseline", "leading", "evidence_required"]
+
+    # ``obj`` is the parent area: its items change only while its template is a draft.
+    def has_change_permission(self, request, obj=None):
+        return obj is None or not obj.template.is_frozen
+
+    def has_add_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+
+@admin.register(EvaluationTemplate)
+class EvaluationTemplateAdmin(SimpleHistoryAdmin):
+    """The portal's own screens (/standards/) are where staff edit templates; here a frozen one is read-only."""
+
+    list_display = ["name", "kind", "standard", "version", "frozen_at"]
+    list_filter = ["kind", "standard"]
+    readonly_fields = ["frozen_at", "previous", "created_by", "created_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return (obj is None or not obj.is_frozen) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TemplateArea)
+class TemplateAreaAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "template"]
+    list_filter = ["template"]
+    inlines = [TemplateItemInline]
+
+    def has_change_permission(self, request, obj=None):
+        return (obj is None or not obj.template.is_frozen) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EvaluationSnapshot)
+class EvaluationSnapshotAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["dossier", "template", "total", "pass_mark", "submitted_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(dossier__in=scoping.dossiers_for(request.user))
+
+
+@admin.register(ReportVersion)
+class ReportVersionAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["dossier", "source", "agency", "uploaded_by", "uploaded_at", "sha256"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(dossier__in=scoping.dossiers_for(request.user))

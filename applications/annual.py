@@ -78,7 +78,7 @@ def comparison_rows(report):
                 "previous": previous.get(code),
                 "evaluation": at_evaluation.get(report.dossier.cycle_year)
                 or next(reversed(at_evaluation.values()), None),
-                "flagged": code in (report.flags or []),
+                "flagged": code in {flag["code"] for flag in report.flags or []},
             }
         )
     return rows

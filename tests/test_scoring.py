@@ -193,3 +193,17 @@ def test_submission_freezes_the_score_with_the_template_version(world):
     assert snapshot.answers["EN1"]["evidence"][0]["number"] >= 1
     with pytest.raises(PermissionDenied):
         snapshot.save()
+
+
+def test_the_admin_shows_a_frozen_template_read_only_even_to_a_superuser(admin_client):
+    from django.urls import reverse
+
+    template = template_of("park", "绿色工业园区评价要求")
+    area = template.areas.get(code="EN")
+    url = reverse("admin:applications_templatearea_change", args=[area.pk])
+    assert admin_client.get(url).status_code == 200  # a draft is editable
+    Round.objects.create(year=2027, kind="park", template=template)
+    response = admin_client.post(url, {"code": "EN", "name": "改名", "order": 0})
+    assert response.status_code == 403
+    area.refresh_from_db()
+    assert area.name == "能源利用绿色化"
