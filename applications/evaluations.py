@@ -69,7 +69,9 @@ def latest_template(kind, standard=None):
     standard = standard or DEFAULT_STANDARD.get(kind)
     if standard and templates.filter(standard=standard).exists():
         templates = templates.filter(standard=standard)
-    return templates.order_by("-version").first()
+    # A draft that staff are still editing as a new version is not what applicants fill; the newest frozen one is.
+    frozen = templates.filter(frozen_at__isnull=False).order_by("-version").first()
+    return frozen or templates.order_by("version").first()
 
 
 def applicable_template(dossier):

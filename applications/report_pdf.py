@@ -7,7 +7,7 @@ its evaluation result and its own pledge. Every page carries the dossier's refer
 fingerprint of the answers and evidence, so a returned scan can be matched to what it was made from.
 
 The text is Chinese whatever the reader's language: it is the document MIIT's template prescribes (as the
-notices of ``registry.notices``, whose renderer, local fetcher and Noto CJK fonts this reuses).
+notices of ``registry.notices``; ``greenfactory.pdf``, whose renderer, local fetcher and Noto CJK fonts this reuses).
 """
 
 import hashlib
@@ -21,7 +21,7 @@ from applications.evaluation_forms import FIGURE_CRITERIA
 from applications.models import ELIGIBILITY_CRITERIA, Dossier, EvaluationMode, ExclusionCondition, ItemKind
 from applications.models.organisations import ELIGIBILITY_ARTICLE
 from applications.models.reference import Kind
-from registry.notices import NOTICE_LANGUAGE, cn_date, render_pdf
+from greenfactory.pdf import NOTICE_LANGUAGE, cn_date, render_pdf
 
 TEMPLATE = "applications/report/self_evaluation.html"
 PROVINCE_CITY = "广东省深圳市"

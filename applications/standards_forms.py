@@ -13,12 +13,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from applications.models import EvaluationTemplate, ItemKind, TemplateArea, TemplateItem
 from applications.models.standards import Direction
 
 QUANTITATIVE_FIELDS = ("unit", "direction", "baseline", "leading")
+
+
+def plain(number):
+    """A decimal as people write it: 0.1, 10, 2000 (not 0.1000 or 1E+1)."""
+    return "" if number is None else format(number.normalize(), "f")
 
 
 class EditRefused(Exception):
@@ -65,6 +69,13 @@ class ItemForm(forms.ModelForm):
         ]
         widgets = {"text": forms.Textarea(attrs={"rows": 2}), "guidance": forms.Textarea(attrs={"rows": 2})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("points", "baseline", "leading"):
+            value = self.initial.get(name)
+            if isinstance(value, Decimal):
+                self.initial[name] = plain(value)
+
     def clean_points(self):
         points = self.cleaned_data["points"]
         if points is not None and points < 0:
@@ -98,7 +109,7 @@ class ItemForm(forms.ModelForm):
                         "Indicator %(code)s: lower is better, so its leading value must be lower than its baseline "
                         "value (%(baseline)s)."
                     )
-                    % {"code": code, "baseline": baseline.normalize()},
+                    % {"code": code, "baseline": plain(baseline)},
                 )
             elif direction == Direction.HIGHER and not leading > baseline:
                 self.add_error(
@@ -107,7 +118,7 @@ class ItemForm(forms.ModelForm):
                         "Indicator %(code)s: higher is better, so its leading value must be higher than its "
                         "baseline value (%(baseline)s)."
                     )
-                    % {"code": code, "baseline": baseline.normalize()},
+                    % {"code": code, "baseline": plain(baseline)},
                 )
         return data
 
@@ -120,20 +131,19 @@ ItemFormSet = inlineformset_factory(
 )
 
 
+def _removed(form):
+    return bool(getattr(form, "cleaned_data", {}).get("DELETE"))
+
+
 def _kept(formset):
     """Forms of a validated formset that will be saved: filled in and not marked for removal."""
     return [
-        form
-        for form in formset.forms
-        if form.has_changed() or form.instance.pk is not None
-        if not (formset.can_delete and formset._should_delete_form(form))
+        form for form in formset.forms if (form.has_changed() or form.instance.pk is not None) and not _removed(form)
     ]
 
 
 class TemplateEditor:
     """The whole edit screen of one draft template: settings, areas and each area's items."""
-
-    area_label = gettext_lazy("Areas")
 
     def __init__(self, template, data=None):
         self.template = template
@@ -149,7 +159,7 @@ class TemplateEditor:
         valid = self.settings.is_valid() & self.areas.is_valid()
         for _area, items in self.item_sets:
             valid &= items.is_valid()
-        return valid and self._cross_checks()
+        return self._cross_checks() and bool(valid)
 
     def _cross_checks(self):
         ok = True
@@ -164,12 +174,14 @@ class TemplateEditor:
             if len(forms_with_code) > 1:
                 ok = False
                 for form in forms_with_code:
-                    form.add_error("code", _("Item code %(code)s is used more than once in this template.") % {"code": code})
-        removed = {form.instance.pk for form in self.areas.forms if form.instance.pk and self.areas._should_delete_form(form)}
+                    form.add_error(
+                        "code", _("Item code %(code)s is used more than once in this template.") % {"code": code}
+                    )
+        removed = {form.instance.pk for form in self.areas.forms if form.instance.pk and _removed(form)}
         for area, items in self.item_sets:
             if area.pk in removed and _kept(items):
                 ok = False
-                message = _("Area %(code)s still has items: remove or move them before removing the area.")
+                message = _("Area %(code)s still has items: remove them before removing the area.")
                 self.errors.append(message % {"code": area.code})
         return ok
 

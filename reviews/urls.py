@@ -1,6 +1,7 @@
 from django.urls import path
 
 from reviews.views import district, expert, municipal, public
+from reviews.views import rounds as round_views
 
 urlpatterns = [
     path("district/queue/", district.queue, name="district_queue"),
@@ -16,6 +17,9 @@ urlpatterns = [
     path("city/publicity/<int:pk>/", municipal.publicity_batch, name="publicity_batch"),
     path("city/objections/<int:pk>/evidence.pdf", municipal.objection_evidence, name="objection_evidence"),
     path("city/objections/<int:pk>/<slug:decision>/", municipal.decide_objection, name="decide_objection"),
+    path("rounds/", round_views.rounds, name="rounds"),
+    path("rounds/new/", round_views.round_new, name="round_new"),
+    path("rounds/<int:pk>/edit/", round_views.round_edit, name="round_edit"),
     path("expert/", expert.assignments, name="expert_assignments"),
     path("expert/<int:pk>/", expert.score, name="expert_score"),
     path("public/publicity/", public.publicity_list, name="public_publicity_list"),

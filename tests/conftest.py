@@ -34,15 +34,21 @@ def _fast_and_private(settings, tmp_path):
 
 @pytest.fixture
 def districts(db):
-    """The 11 districts. Transactional tests (run last) flush the migration's rows; seed them again."""
+    """The 11 districts and the other reference data migrations seed (the working-day calendar, the
+    evaluation templates). Transactional tests (run last) flush the migrations' rows; seed them again."""
     import importlib
 
     from django.apps import apps
 
+    from applications.evaluations import ensure_templates
     from applications.models import District
+    from workdays.models import ScheduleYear
 
     if not District.objects.exists():
         importlib.import_module("applications.migrations.0002_districts").seed(apps, None)
+    if not ScheduleYear.objects.exists():
+        importlib.import_module("workdays.migrations.0002_seed_from_chinesecalendar").seed(apps, None)
+    ensure_templates()
 
 
 @dataclass

@@ -11,9 +11,10 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from applications import evaluations, examples, report_pdf
-from applications.models import ItemAnswer, ItemKind
+from applications.models import ItemAnswer, ItemKind, Kind
 from reviews.models import Round
 from tests.conftest import at, make_dossier
+from tests.factories import declare_eligible
 
 pytestmark = pytest.mark.django_db
 
@@ -42,23 +43,27 @@ def squeeze(text):
     return "".join(text.split())
 
 
-def fonts(pdf):
-    """[(BaseFont, embedded)] of every font on every page, descendant fonts included."""
-    found = []
+def font_descriptors(pdf):
+    """{FontName: embedded} for every /FontDescriptor object in the file (pages, XObjects, anything)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    found = {}
+    for number in range(1, reader.trailer["/Size"]):
+        obj = reader.get_object(number)
+        if hasattr(obj, "get") and obj.get("/Type") == "/FontDescriptor":
+            found[str(obj["/FontName"])] = any(key in obj for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+    return found
+
+
+def page_fonts(pdf):
+    """/BaseFont names of the fonts the pages use, descendant fonts included."""
+    names = set()
     for page in PdfReader(io.BytesIO(pdf)).pages:
-        resources = page["/Resources"].get_object()
-        table = resources.get("/Font")
+        table = page["/Resources"].get_object().get("/Font")
         for ref in (table.get_object() if table else {}).values():
             font = ref.get_object()
-            members = [font] + [d.get_object() for d in font.get("/DescendantFonts", [])]
-            for member in members:
-                descriptor = member.get("/FontDescriptor")
-                if descriptor is None:
-                    continue
-                descriptor = descriptor.get_object()
-                embedded = any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
-                found.append((str(member.get("/BaseFont", "")), embedded))
-    return found
+            names.add(str(font.get("/BaseFont", "")))
+            names.update(str(d.get_object().get("/BaseFont", "")) for d in font.get("/DescendantFonts", []))
+    return names
 
 
 @pytest.fixture
@@ -175,11 +180,13 @@ def test_score_is_set_against_the_rounds_pass_mark(filled):
 
 
 def test_every_font_is_embedded_and_a_cjk_font_is_used(filled):
-    used = fonts(report_pdf.self_evaluation_report(filled))
+    pdf = report_pdf.self_evaluation_report(filled)
+    descriptors = font_descriptors(pdf)
 
-    assert used
-    assert all(embedded for _name, embedded in used), [name for name, embedded in used if not embedded]
-    assert any("NotoSansCJK" in name.replace("-", "") for name, _embedded in used)
+    assert descriptors
+    assert all(descriptors.values()), [name for name, embedded in descriptors.items() if not embedded]
+    cjk = [name for name in page_fonts(pdf) if "NotoSansCJKSC" in name.replace("-", "")]
+    assert cjk and all(descriptors.get(name) for name in cjk)
 
 
 def test_agency_mode_prints_its_result_highlights_and_pledge(world):
@@ -220,7 +227,7 @@ def test_view_serves_the_pdf_as_an_attachment_with_a_chinese_name(client, filled
     client.force_login(world.applicant_a)
     url = reverse("self_evaluation_report", args=[filled.pk])
 
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(14):
         response = client.get(url)
 
     assert response.status_code == 200
@@ -248,3 +255,14 @@ def test_anonymous_user_is_sent_to_log_in(client, filled):
     response = client.get(reverse("self_evaluation_report", args=[filled.pk]))
 
     assert response.status_code == 302
+
+
+def test_park_report_is_titled_for_parks_and_prints_the_eligibility_figure(world):
+    declare_eligible(world.org_a, Kind.PARK)
+    dossier = make_dossier(world.org_a, kind=Kind.PARK)
+    examples.fill(dossier, shared_evidence=True)
+    text = "".join(pages(report_pdf.self_evaluation_report(dossier)))
+
+    assert "绿色工业园区自评价报告" in text
+    assert "二、申报条件（第十条）" in text
+    assert "工业增加值占比（%）：72.5" in text

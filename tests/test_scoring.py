@@ -207,3 +207,11 @@ def test_the_admin_shows_a_frozen_template_read_only_even_to_a_superuser(admin_c
     assert response.status_code == 403
     area.refresh_from_db()
     assert area.name == "能源利用绿色化"
+
+
+def test_without_a_rounds_choice_applicants_fill_the_newest_frozen_version_not_a_draft(world):
+    template = template_of("factory", "GB/T 36132-2025")
+    template.freeze()
+    evaluations.new_version(template, by=None)  # v2: a draft staff are still editing
+    dossier = make_dossier(world.org_a, year=2027)
+    assert evaluations.applicable_template(dossier) == template

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts import scoping
 from applications import evaluations
 from applications.models import EvaluationSnapshot, EvaluationTemplate, ItemKind, Kind, TemplateFrozen
-from applications.standards_forms import EditRefused, TemplateEditor
+from applications.standards_forms import EditRefused, TemplateEditor, plain
 
 
 def city_only(request):
@@ -69,6 +69,8 @@ def standard_detail(request, pk):
     areas = []
     for area in template.areas.order_by("order", "pk").prefetch_related("items"):
         items = list(area.items.all())
+        for item in items:
+            item.baseline_text, item.leading_text = plain(item.baseline), plain(item.leading)
         total = sum((item.points for item in items if item.kind != ItemKind.VETO), Decimal(0))
         areas.append({"area": area, "items": items, "total": total})
     context = {
@@ -122,6 +124,7 @@ def standard_new_version(request, pk):
         return redirect("standard_edit", pk=draft.pk)
     copy = evaluations.new_version(template, by=request.user)
     messages.success(
-        request, _("Version %(version)s was made as a draft: edit it, then choose it for a round.") % {"version": copy.version}
+        request,
+        _("Version %(version)s was made as a draft: edit it, then choose it for a round.") % {"version": copy.version},
     )
     return redirect("standard_edit", pk=copy.pk)
