@@ -69,6 +69,19 @@ NAME_STEMS = [
     "联创",
 ]
 NAME_TRADES = ["精密制造", "电子科技", "新能源", "智能装备", "材料科技", "光电", "汽车部件", "医疗器械", "食品", "包装"]
+# GB/T 4754-2017 大类 of each trade in the demo's names; parks are run by business-service firms (L72).
+TRADE_INDUSTRY = {
+    "精密制造": "C34 通用设备制造业",
+    "电子科技": "C39 计算机、通信和其他电子设备制造业",
+    "新能源": "C38 电气机械和器材制造业",
+    "智能装备": "C35 专用设备制造业",
+    "材料科技": "C26 化学原料和化学制品制造业",
+    "光电": "C39 计算机、通信和其他电子设备制造业",
+    "汽车部件": "C36 汽车制造业",
+    "医疗器械": "C35 专用设备制造业",
+    "食品": "C14 食品制造业",
+    "包装": "C22 造纸和纸制品业",
+}
 PARK_NAMES = ["高新技术产业园", "智能制造产业园", "先进制造业园区", "绿色低碳产业园"]
 
 # (target state, kinds to cover). Order matters only for readability of the demo.
@@ -88,6 +101,13 @@ PLAN = [
     (State.NOT_PASSED, [Kind.FACTORY, Kind.FACTORY, Kind.SUPPLY_CHAIN]),
     (State.LAPSED, [Kind.FACTORY, Kind.PARK, Kind.SUPPLY_CHAIN]),
 ]
+CRITERION_HINTS = {
+    "能源低碳化": "单位产品综合能耗、碳排放与可再生能源比例对照基准值和引领值；能源审计与计量是否完整。",
+    "资源高效化": "取水、水重复利用、固废综合利用和绿色物料的数据来源是否可核查。",
+    "生产洁净化": "污染物排放是否稳定达标，危险废物台账是否规范，清洁生产审核情况。",
+    "产品绿色化": "生态设计、有害物质限制和碳足迹核算的证明材料。",
+    "用地集约化": "容积率与单位用地产值，是否有闲置或低效用地。",
+}
 # Totals the annual form asks for beside the template's quantitative indicators (第十九条).
 DEMO_TOTALS = [
     ("energy_total", "综合能源消费量", "tce", False),
@@ -212,8 +232,12 @@ class DemoWorld:
             name=name,
             district=district,
             address=f"深圳市{district.name}示范路{serial}号",
-            industry="C39 计算机、通信和其他电子设备制造业",
+            industry="L72 商务服务业" if kind == Kind.PARK else TRADE_INDUSTRY[trade],
             ownership="民营",
+            registration_authority="深圳市市场监督管理局",
+            registered_capital=f"{1000 + serial * 50}万元人民币",
+            valid_until="长期",
+            contact_department="安全环保部",
             legal_representative="张" + stem[0],
             contact_name="联络员" + str(serial),
             contact_phone=f"0755-8{serial:07d}",
@@ -518,13 +542,19 @@ class DemoWorld:
                     template=evaluations.latest_template(kind, standard),
                     standard=standard or Round.Standard.GBT_36132_2025,
                     pass_mark=Decimal(60),
+                    scoring_deadline=datetime.date(year, 8, 20),
                     select_count=8,
                     third_party_required=False,
                     objection_contact="市工业和信息化局节能与综合利用处 0755-88100000",
                 )
                 for order, (name, weight) in enumerate(areas, start=1):
                     Criterion.objects.create(
-                        round=review_round, name=name, weight=Decimal(weight), max_score=100, order=order
+                        round=review_round,
+                        name=name,
+                        weight=Decimal(weight),
+                        max_score=100,
+                        order=order,
+                        description=CRITERION_HINTS.get(name, ""),
                     )
 
     def _submit(self, d, year):

@@ -34,7 +34,15 @@ BASIC_EXAMPLE = {
     "legal_representative": "张三",
     "contact_name": "李四",
     "contact_phone": "0755-26000000",
+    "registration_authority": "深圳市市场监督管理局",
+    "registered_capital": "5000万元人民币",
+    "valid_until": "长期",
+    "contact_department": "安全环保部",
+    "contact_mobile": "13800000000",
+    "introduction": "本单位成立于2012年，主要从事产品研发与制造，现有员工1200人，厂房面积4.2万平方米。",
 }
+# A park's operator is a business service (GB/T 4754-2017 L72), not a manufacturer.
+INDUSTRY_BY_KIND = {"park": "L72 商务服务业"}
 
 NOTES = {
     ItemKind.VETO: "营业执照、近三年无事故证明（应急、生态环境、市场监管部门出具）",
@@ -73,7 +81,9 @@ def fill(dossier, *, by=None, strength=1.0, optional_met=True, shared_evidence=F
     """Answer every item of the dossier's template (all requirements met), with evidence and a plan."""
     evaluation = evaluations.get_or_start(dossier, by=by)
     organisation = dossier.organisation
-    for name, example in BASIC_EXAMPLE.items():
+    for name, example in (
+        BASIC_EXAMPLE | {"industry": INDUSTRY_BY_KIND.get(dossier.kind, BASIC_EXAMPLE["industry"])}
+    ).items():
         if not getattr(organisation, name):
             setattr(organisation, name, example)
     organisation.save()
