@@ -1,6 +1,7 @@
 """Published lists and national recommendations (第十七条, 第十八条)."""
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -263,3 +264,109 @@ class UnmatchedNationalRow(models.Model):
 
     def __str__(self):
         return f"{self.row_number}: {self.name}"
+
+
+class DocumentType(models.TextChoices):
+    """The documents a bureau issues through the portal; each has its own number register per organ and year."""
+
+    PUBLICITY_NOTICE = "publicity", _("Publicity notice (公示通知, Art. 17)")
+    LIST_ANNOUNCEMENT = "list", _("List announcement (名单公告, Art. 17)")
+    RECOMMENDATION_LETTER = "recommendation", _("District recommendation letter (推荐函, Art. 15)")
+    REMOVAL_NOTICE = "removal", _("Removal announcement (移出名单公告, Art. 21, 22, 25)")
+    CONFORMITY_LETTER = "conformity", _("Conformity check letter (Art. 16)")
+    RECHECK_LETTER = "recheck", _("Recheck letter (Art. 21)")
+
+
+class IssuingOrgan(models.Model):
+    """An organ that issues documents: the city bureau, or a district bureau (第五条)."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    district = models.OneToOneField(
+        "applications.District",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="issuing_organ",
+        help_text=_("Empty for the city bureau."),
+    )
+    contact = models.CharField(
+        _("contact for documents"), max_length=200, blank=True, help_text=_("附注: contact person and telephone.")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["district__sort_order", "code"]
+        verbose_name = _("issuing organ")
+        verbose_name_plural = _("issuing organs")
+
+    def __str__(self):
+        return self.name
+
+
+class DocumentRegister(models.Model):
+    """文号 register of one organ, document type and year. Numbers are taken under this row's lock in the
+    issuing transaction: a rollback gives the number back, so none is skipped and none is used twice."""
+
+    organ = models.ForeignKey(IssuingOrgan, on_delete=models.PROTECT, related_name="registers")
+    document_type = models.CharField(_("document type"), max_length=16, choices=DocumentType.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    prefix = models.CharField(_("prefix"), max_length=30, help_text=_("e.g. 深工信函"))
+    next_number = models.PositiveIntegerField(_("next number"), default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organ", "document_type", "-year"]
+        verbose_name = _("document number register")
+        verbose_name_plural = _("document number registers")
+        constraints = [
+            models.UniqueConstraint(fields=["organ", "document_type", "year"], name="one_register_per_organ_type_year")
+        ]
+
+    def __str__(self):
+        return f"{self.organ} · {self.get_document_type_display()} · {self.year}"
+
+    def format(self, number):
+        return f"{self.prefix}〔{self.year}〕{number}号"
+
+
+class IssuedDocument(models.Model):
+    """An issued document is a record: its PDF bytes, their SHA-256, its 文号, issuer and time never change.
+    A correction is a new document that names the one it corrects."""
+
+    register = models.ForeignKey(DocumentRegister, on_delete=models.PROTECT, related_name="documents")
+    number = models.PositiveIntegerField(_("number"))
+    document_number = models.CharField(_("document number (文号)"), max_length=60, unique=True)
+    document_type = models.CharField(_("document type"), max_length=16, choices=DocumentType.choices)
+    organ = models.ForeignKey(IssuingOrgan, on_delete=models.PROTECT, related_name="documents")
+    title = models.CharField(_("title"), max_length=300)
+    # What the document is about, e.g. ("reviews.publicitybatch", 12).
+    subject_type = models.CharField(_("subject type"), max_length=60)
+    subject_id = models.PositiveIntegerField(_("subject id"))
+    pdf = models.BinaryField(_("PDF"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    signed = models.BooleanField(_("digitally signed"), default=False)
+    signer = models.CharField(_("signer"), max_length=300, blank=True)
+    corrects = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections", verbose_name=_("corrects")
+    )
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = _("issued document")
+        verbose_name_plural = _("issued documents")
+        constraints = [models.UniqueConstraint(fields=["register", "number"], name="one_document_per_number")]
+        indexes = [models.Index(fields=["subject_type", "subject_id"])]
+
+    def __str__(self):
+        return f"{self.document_number} {self.title}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionDenied("Issued documents are records and never change.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("Issued documents are records and are never deleted.")

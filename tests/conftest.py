@@ -49,6 +49,7 @@ def districts(db):
     if not ScheduleYear.objects.exists():
         importlib.import_module("workdays.migrations.0002_seed_from_chinesecalendar").seed(apps, None)
     ensure_templates()
+    importlib.import_module("registry.migrations.0008_issuing_organs").seed(apps, None)
 
 
 @dataclass
