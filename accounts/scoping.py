@@ -278,3 +278,31 @@ def reporter_visible(user, report):
     if is_city(user):
         return True
     return report.identity_shared and district_reports_for(user).filter(pk=report.pk).exists()
+
+
+def issuing_organs_for(user):
+    """Organs whose documents a user issues and whose registers they configure (issue 11): city staff the
+    city bureau, a district officer their district's bureau."""
+    from registry.models import IssuingOrgan
+
+    if is_city(user):
+        return IssuingOrgan.objects.filter(district__isnull=True)
+    if user.is_authenticated and user.role == Role.DISTRICT and user.district_id:
+        return IssuingOrgan.objects.filter(district_id=user.district_id)
+    return IssuingOrgan.objects.none()
+
+
+def may_issue(user, organ):
+    return issuing_organs_for(user).filter(pk=organ.pk).exists()
+
+
+def issued_documents_for(user):
+    """Issued documents a user lists: the city every organ's, a district officer their bureau's."""
+    from registry.models import IssuedDocument
+
+    qs = IssuedDocument.objects.select_related("organ", "issued_by", "corrects").defer("pdf")
+    if is_city(user):
+        return qs
+    if user.is_authenticated and user.role == Role.DISTRICT and user.district_id:
+        return qs.filter(organ__district_id=user.district_id)
+    return qs.none()

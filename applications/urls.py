@@ -6,7 +6,7 @@ from applications.views import report as report_views
 from applications.views import standards as standards_views
 
 urlpatterns = [
-    path("", dossiers.home, name="home"),
+    path("workspace/", dossiers.home, name="home"),
     path("dossiers/<int:pk>/", dossiers.dossier_detail, name="dossier_detail"),
     path("dossiers/<int:pk>/do/<slug:name>/", dossiers.dossier_transition, name="dossier_transition"),
     path("dossiers/<int:pk>/files/<slug:which>.pdf", dossiers.dossier_file, name="dossier_file"),

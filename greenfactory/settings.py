@@ -158,6 +158,20 @@ else:
         "control_folder": str(CELERY_FS_DIR / "control"),
         "polling_interval": 0.2,
     }
+# The cache holds the public forms' rate-limit counters (greenfactory/ratelimit.py): Redis when configured,
+# so every worker shares them, else each process's memory.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "gf"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Per client address: (attempts, seconds). Submissions count objections and reports together.
+RATELIMITS = {"public-submit": (5, 3600), "track": (20, 3600)}
+# Behind a proxy, the META key of the header it sets to the client's address (e.g. "HTTP_X_REAL_IP");
+# empty: REMOTE_ADDR only. Never trust X-Forwarded-For unless the proxy overwrites it.
+RATELIMIT_CLIENT_IP_HEADER = env("RATELIMIT_CLIENT_IP_HEADER", default="")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = False
 CELERY_TASK_ACKS_LATE = True

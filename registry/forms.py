@@ -44,6 +44,14 @@ class ReportForm(forms.Form):
             )
         },
     )
+    email = forms.EmailField(
+        label=gettext_lazy("Email (optional)"),
+        required=False,
+        help_text=gettext_lazy(
+            "Only to send you the receipt number, the access code and news of the decision "
+            "(Personal Information Protection Law: collected for this purpose only)."
+        ),
+    )
 
     def clean_target(self):
         name = self.cleaned_data["target"].strip()

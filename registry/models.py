@@ -183,7 +183,13 @@ class Report(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     reported_to_miit = models.BooleanField(_("reported to MIIT"), default=False)
-    history = HistoricalRecords()
+    # What the reporter reads when following the report with the receipt (受理编号) and access code.
+    decision_note = models.TextField(_("decision and reasons"), blank=True)
+    receipt_number = models.CharField(_("receipt number"), max_length=20, unique=True, null=True, blank=True)
+    access_code_hash = models.CharField(max_length=128, blank=True, editable=False)
+    fingerprint = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    reporter_email = models.EmailField(_("email for the receipt"), blank=True)
+    history = HistoricalRecords(excluded_fields=["access_code_hash"])
 
     class Meta:
         ordering = ["-received_at"]

@@ -1,19 +1,51 @@
-"""Notice PDFs: 公示通知, 名单公告, 区级推荐函 and 移出名单公告 (第十五条, 第十七条, 第二十一条, 第二十二条).
+"""Notice PDFs in the national format for official documents (GB/T 9704-2012 党政机关公文格式): 公示通知,
+名单公告, 区级推荐函 and 移出名单公告 (第十五条, 第十七条, 第二十一条, 第二十二条).
 
-Each function returns the PDF as bytes. WeasyPrint reads nothing over the network: the fetcher serves
-``/static/...`` and files under the project from disk and refuses every other URL (STACK.md). The CJK
-font comes from fontconfig ("Noto Sans CJK SC" on ``body`` and on ``@page``), never from ``@font-face``.
+Each function returns the PDF as bytes, laid out with the 文号 it is given: ``registry.documents`` takes
+the number from the organ's register when the document is issued, and passes a number marked 〔草稿〕 for a
+preview, which then carries a 草稿 watermark. WeasyPrint reads nothing over the network: the fetcher
+serves ``/static/...`` and files under the project from disk and refuses every other URL (STACK.md).
+Faces come from fontconfig (README, "Fonts for official documents"), never from ``@font-face``.
 """
 
 from greenfactory.pdf import FetchRefused, LocalFetcher, base_url, cn_date, render_pdf  # noqa: F401 (re-exported)
 
 MUNICIPAL_BUREAU = "深圳市工业和信息化局"
 RULES = "《深圳市绿色工厂梯度培育管理实施细则》（深工信规〔2024〕9号）"
+DRAFT_MARK = "〔草稿〕"
 
 
-def publicity_notice(batch):
+def is_draft(document_number):
+    return not document_number or DRAFT_MARK in document_number
+
+
+def _frame(*, organ, document_number, red, letter, contact, corrects, issuer, date):
+    """The parts every document shares: 版头 (发文机关标志, 发文字号, separator), 附注, 落款, draft marks."""
+    return {
+        "organ_mark": organ.name if organ is not None else issuer,
+        "document_number": document_number or DRAFT_MARK,
+        "draft": is_draft(document_number),
+        "red_header": red,
+        "letter": letter,
+        "contact": contact,
+        "corrects_number": corrects.document_number if corrects is not None else "",
+        "issuer": issuer,
+        "date": date,
+    }
+
+
+def _organ(code=None, district=None):
+    from registry.models import IssuingOrgan
+
+    if district is not None:
+        return IssuingOrgan.objects.filter(district=district).first()
+    return IssuingOrgan.objects.filter(code=code or "city").first()
+
+
+def publicity_notice(batch, *, document_number=None, corrects=None):
     """公示通知 (第十七条): the units in publicity, the period and how to object. No credit codes."""
     entries = batch.entries.select_related("dossier__organisation__district").order_by("position")
+    organ = _organ()
     return render_pdf(
         "notices/publicity.html",
         {
@@ -21,17 +53,25 @@ def publicity_notice(batch):
             "rules": RULES,
             "starts_on": cn_date(batch.starts_on),
             "ends_on": cn_date(batch.ends_on),
-            "contact": batch.contact,
+            "objection_contact": batch.contact,
             "entries": entries,
             # 第十七条: the notice says the units were reviewed only when every one of them was.
             "all_reviewed": not any(e.dossier.manual_selection_reason for e in entries),
-            "issuer": MUNICIPAL_BUREAU,
-            "date": cn_date(batch.starts_on),
+            **_frame(
+                organ=organ,
+                document_number=document_number,
+                red=True,
+                letter=False,
+                contact=batch.contact or (organ.contact if organ else ""),
+                corrects=corrects,
+                issuer=MUNICIPAL_BUREAU,
+                date=cn_date(batch.starts_on),
+            ),
         },
     )
 
 
-def list_announcement(published_list):
+def list_announcement(published_list, *, document_number=None, corrects=None):
     """名单公告 (第十七条): the municipal list published after publicity, ordered by rank."""
     rows = published_list.entries or [
         {
@@ -42,21 +82,39 @@ def list_announcement(published_list):
         }
         for d in published_list.dossiers.select_related("organisation__district").order_by("rank", "pk")
     ]
+    organ = _organ()
+    contact = (organ.contact if organ else "") or published_list.publicity_batch.contact
     return render_pdf(
         "notices/list.html",
         {
             "title": published_list.title,
             "rules": RULES,
             "dossiers": rows,
-            "issuer": MUNICIPAL_BUREAU,
-            "date": cn_date(published_list.published_at),
+            **_frame(
+                organ=organ,
+                document_number=document_number,
+                red=False,
+                letter=False,
+                contact=contact,
+                corrects=corrects,
+                issuer=MUNICIPAL_BUREAU,
+                date=cn_date(published_list.published_at),
+            ),
         },
     )
 
 
-def recommendation_letter(batch):
-    """区级推荐函 (第十五条): the district bureau's letter sending its list to the city."""
+def letter_contact(organ, user):
+    """附注 of a letter: the organ's contact for documents, else the officer who sent it (name, telephone)."""
+    if organ is not None and organ.contact:
+        return organ.contact
+    return "，".join(part for part in (user.get_full_name() or user.username, getattr(user, "phone", "")) if part)
+
+
+def recommendation_letter(batch, *, document_number=None, corrects=None):
+    """区级推荐函 (第十五条): the district bureau's letter sending its list to the city, with a contact (附注)."""
     dossiers = list(batch.dossiers.select_related("organisation").order_by("organisation__name", "pk"))
+    organ = _organ(district=batch.district)
     return render_pdf(
         "notices/recommendation.html",
         {
@@ -66,15 +124,25 @@ def recommendation_letter(batch):
             "rules": RULES,
             "dossiers": dossiers,
             "note_paragraphs": [line.strip() for line in batch.note.splitlines() if line.strip()],
-            "issuer": batch.district.bureau_name,
-            "date": cn_date(batch.submitted_at),
+            **_frame(
+                organ=organ,
+                document_number=document_number,
+                red=True,
+                letter=True,
+                contact=letter_contact(organ, batch.submitted_by),
+                corrects=corrects,
+                issuer=batch.district.bureau_name,
+                date=cn_date(batch.submitted_at),
+            ),
         },
     )
 
 
-def removal_notice(dossiers, *, decided_on):
-    """移出名单公告 (第二十一条, 第二十二条): the units removed from the municipal list, the ground, and the
-    facts and reasons recorded with the removal (the removal form promises to publish them)."""
+def removal_notice(dossiers, *, decided_on, document_number=None, corrects=None):
+    """移出名单公告 (第二十一条, 第二十二条): the units removed from the municipal list, the kind and level of
+    the listing, the ground, and the facts and reasons recorded with the removal (the form promises to
+    publish them)."""
+    from applications.models import Level
     from applications.models.dossiers import RemovalGround
     from registry.models import Removal
 
@@ -89,17 +157,28 @@ def removal_notice(dossiers, *, decided_on):
                 "name": dossier.organisation.name,
                 "district": dossier.organisation.district.name,
                 "kind_label": dossier.get_kind_display(),
+                "level_label": Level(dossier.level).label if dossier.level in Level.values else "",
+                "listed_year": dossier.cycle_year,
                 "ground_label": RemovalGround(ground).label if ground in RemovalGround.values else ground,
                 "facts": removal.reason if removal else dossier.outcome_reason,
             }
         )
+    organ = _organ()
     return render_pdf(
         "notices/removal.html",
         {
             "title": "关于移出深圳市绿色制造名单单位的公告",
             "rules": RULES,
             "rows": rows,
-            "issuer": MUNICIPAL_BUREAU,
-            "date": cn_date(decided_on),
+            **_frame(
+                organ=organ,
+                document_number=document_number,
+                red=False,
+                letter=False,
+                contact=organ.contact if organ else "",
+                corrects=corrects,
+                issuer=MUNICIPAL_BUREAU,
+                date=cn_date(decided_on),
+            ),
         },
     )

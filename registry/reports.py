@@ -11,11 +11,19 @@ from applications.models import Dossier, RemovalGround, State
 from applications.services import TransitionRefused
 from registry.models import Report
 from registry.services import remove_from_list
+from reviews import receipts
 from reviews.objections import is_anonymous
 
 
-def file_report(*, organisation=None, agency=None, name, contact, content, evidence=None):
-    """第二十五条: a real-name report with evidence; one about a unit goes to the unit's district to verify."""
+def file_report(
+    *, organisation=None, agency=None, name, contact, content, evidence=None, email="", now=None, track_url=None
+):
+    """第二十五条: a real-name report with evidence; one about a unit goes to the unit's district to verify.
+
+    Like an objection, the report gets a 受理编号 and an access code (``access_code`` on the returned row,
+    emailed if an address was given); the same report sent again within 24 hours returns the first row with
+    ``is_duplicate`` set.
+    """
     if (organisation is None) == (agency is None):
         raise TransitionRefused(_("Name either a listed unit or an agency."))
     if is_anonymous(name, contact):
@@ -26,14 +34,28 @@ def file_report(*, organisation=None, agency=None, name, contact, content, evide
         raise TransitionRefused(
             _("Please attach the evidence (Art. 25): a real-name report is accepted with supporting material.")
         )
+    year = timezone.localdate(now).year
+    target = f"organisation:{organisation.pk}" if organisation else f"agency:{agency.pk}"
+    print_ = receipts.fingerprint("report", target, name, contact, content)
     with transaction.atomic():
+        receipts.lock_series(receipts.REPORT_SERIES, year)
+        earlier = receipts.recent_duplicate(Report.objects.all(), print_, now=now, date_field="received_at")
+        if earlier is not None:
+            earlier.is_duplicate, earlier.access_code = True, None
+            return earlier
+        code = receipts.new_code()
         report = Report.objects.create(
             organisation=organisation,
             agency=agency,
             district_id=organisation.district_id if organisation else None,
             reporter_name=name.strip(),
             reporter_contact=contact.strip(),
+            reporter_email=(email or "").strip(),
             content=content,
+            received_at=now or timezone.now(),
+            receipt_number=receipts.take_number(receipts.REPORT_SERIES, year),
+            access_code_hash=receipts.hash_code(code),
+            fingerprint=print_,
         )
         report.evidence.save(evidence.name, evidence)
         staff = list(scoping.city_staff())
@@ -45,6 +67,10 @@ def file_report(*, organisation=None, agency=None, name, contact, content, evide
                 "organisation": organisation
             }
             transaction.on_commit(lambda: notify(officers, title=to_verify, url=f"/district/reports/{report.pk}/"))
+        receipts.email_receipt(
+            report.reporter_email, number=report.receipt_number, code=code, what=_("Your report"), track_url=track_url
+        )
+    report.is_duplicate, report.access_code = False, code
     return report
 
 
@@ -111,6 +137,7 @@ def decide_report(report, *, decision, note, by, rectify_by=None):
         raise TransitionRefused(_("Only a report against a listed unit can remove it."))
     with transaction.atomic():
         report.decision, report.verification = decision, (report.verification + "\n" + note).strip()
+        report.decision_note = note.strip()
         report.rectify_by, report.decided_by, report.decided_at = rectify_by, by, timezone.now()
         report.status = Report.Status.DECIDED
         report._history_user = by
@@ -129,4 +156,6 @@ def decide_report(report, *, decision, note, by, rectify_by=None):
             agency.save()
             report.reported_to_miit = True
         report.save()
+        if report.receipt_number:
+            receipts.email_outcome(report.reporter_email, number=report.receipt_number)
     return report

@@ -99,6 +99,14 @@ class ObjectionForm(forms.Form):
         label=_("Objection and its grounds"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
     )
     evidence = forms.FileField(label=_("Evidence (PDF, sealed or signed)"), required=False)
+    email = forms.EmailField(
+        label=_("Email (optional)"),
+        required=False,
+        help_text=_(
+            "Only to send you the receipt number, the access code and news of the decision "
+            "(Personal Information Protection Law: collected for this purpose only)."
+        ),
+    )
 
     def clean_evidence(self):
         from applications.uploads import validate_pdf

@@ -85,7 +85,13 @@ class Objection(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision"), blank=True)
-    history = HistoricalRecords()
+    # The receipt (受理编号) and the hash of the access code the objector follows the objection with;
+    # rows filed before receipts existed have none.
+    receipt_number = models.CharField(_("receipt number"), max_length=20, unique=True, null=True, blank=True)
+    access_code_hash = models.CharField(max_length=128, blank=True, editable=False)
+    fingerprint = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    contact_email = models.EmailField(_("email for the receipt"), blank=True)
+    history = HistoricalRecords(excluded_fields=["access_code_hash"])
 
     class Meta:
         ordering = ["-submitted_at"]
@@ -94,6 +100,21 @@ class Objection(models.Model):
 
     def __str__(self):
         return f"{self.dossier} · {self.get_status_display()}"
+
+
+class ReceiptCounter(models.Model):
+    """The last receipt number given in one series (YY 异议, JB 举报) and year; locked while a number is taken,
+    so numbers run without gaps or repeats (a rolled-back submission rolls its number back too)."""
+
+    series = models.CharField(max_length=4)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["series", "year"], name="one_receipt_counter_per_series_year")]
+
+    def __str__(self):
+        return f"{self.series}-{self.year}: {self.last_number}"
 
 
 class Round(models.Model):

@@ -270,7 +270,7 @@ def test_a_national_unit_without_a_dossier_here_counts_as_listed(client, world):
     national_list.import_national_list(
         SimpleUploadedFile("f.xlsx", content), year=2026, kind=Kind.FACTORY, by=world.municipal
     )
-    rows = client.get(reverse("public_lists"), {"format": "json", "level": "national"}).json()["results"]
+    rows = client.get(reverse("public_lists"), {"format": "json", "level": "national"}).json()["items"]
     assert [(r["name"], r["level"]) for r in rows] == [(org.name, "national")]
     client.force_login(world.municipal)
     page = client.get(reverse("dashboard"))

@@ -82,7 +82,7 @@ def test_enterprise_to_district_recommendation(live_server, browser, screens, of
         expect(district_page.locator(".alert-success")).to_contain_text("已答复")
 
         # 4. The enterprise fills in the self-evaluation, uploads the PDF and submits.
-        enterprise.goto(f"{base}/")
+        enterprise.goto(f"{base}/workspace/")
         enterprise.click('[data-testid=dossier-table] a:has-text("深圳市浏览器测试制造有限公司")')
         expect(enterprise.locator("[data-testid=next-step]")).to_contain_text("填写自评价")
         expect(enterprise.locator("[data-testid=next-deadline]")).to_contain_text("2027-05-30")

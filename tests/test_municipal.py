@@ -215,11 +215,11 @@ def test_public_lists_filter_and_open_data(client, world, running_publicity):
     page = client.get(reverse("public_lists"), {"district": district("futian").pk})
     assert [r["name"] for r in page.context["rows"]] == ["深圳市第二绿色工厂有限公司"]
     data = json.loads(client.get(reverse("public_lists"), {"format": "json", "year": "2026"}).content)
-    assert [(r["rank"], r["name"], r["level"]) for r in data["results"]] == [
+    assert [(r["rank"], r["name"], r["level"]) for r in data["items"]] == [
         (1, "深圳市第一绿色工厂有限公司", "municipal"),
         (2, "深圳市第二绿色工厂有限公司", "municipal"),
     ]
-    csv_text = client.get(reverse("public_lists"), {"format": "csv"}).content.decode("utf-8-sig")
+    csv_text = b"".join(client.get(reverse("public_lists"), {"format": "csv"}).streaming_content).decode("utf-8-sig")
     assert csv_text.splitlines()[1].startswith("2026,1,深圳市第一绿色工厂有限公司,南山区")
 
 

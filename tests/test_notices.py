@@ -109,7 +109,8 @@ def test_publicity_notice_lists_units_period_and_objection_rules(world, publicit
     assert "加盖本单位公章" in text
     assert "予以保密" in text
     assert "0755-88888888" in text
-    assert text.endswith("深圳市工业和信息化局2026年9月28日第1页共1页")
+    assert "深圳市工业和信息化局2026年9月28日" in text
+    assert text.endswith(f"—{len(PdfReader(io.BytesIO(pdf)).pages)}—")  # GB/T 9704 page number
 
 
 def test_publicity_notice_never_shows_the_credit_code(world, publicity):
@@ -148,7 +149,7 @@ def test_list_announcement_is_ordered_by_rank_and_dated_in_shanghai(world, publi
     text = pdf_text(pdf)
 
     assert_cjk_embedded(pdf)
-    assert text.startswith("2026年深圳市层面绿色工厂名单")
+    assert text.startswith("深圳市工业和信息化局〔草稿〕2026年深圳市层面绿色工厂名单")  # organ mark, draft 文号
     assert "第十七条" in text
     assert "无异议" in text
     assert "动态调整" in text
@@ -176,7 +177,7 @@ def test_recommendation_letter_from_the_district_bureau(world):
     text = pdf_text(pdf)
 
     assert_cjk_embedded(pdf)
-    assert text.startswith("关于推荐2026年度绿色制造名单的函深圳市工业和信息化局：")
+    assert text.startswith("南山区工业和信息化局〔草稿〕关于推荐2026年度绿色制造名单的函深圳市工业和信息化局：")
     assert "第十五条" in text
     assert "5月30日前" in text
     assert "序号单位名称类别" in text
@@ -227,7 +228,7 @@ def test_long_table_repeats_its_header_and_numbers_pages(world, publicity):
     assert len(pages) >= 2
     for number, page in enumerate(pages, 1):
         assert "排名单位名称所属区类别" in page
-        assert page.endswith(f"第{number}页共{len(pages)}页")
+        assert page.endswith(f"—{number}—")  # GB/T 9704: "— 1 —"
 
 
 def test_fetcher_refuses_the_network_and_files_outside_the_project():

@@ -28,7 +28,7 @@ def national_unit(world):
 
 
 def public_names(client, **filters):
-    rows = client.get(reverse("public_lists"), {"format": "json", **filters}).json()["results"]
+    rows = client.get(reverse("public_lists"), {"format": "json", **filters}).json()["items"]
     return [(r["name"], r["level"]) for r in rows]
 
 
@@ -40,8 +40,8 @@ def test_a_national_unit_removed_for_a_major_accident_leaves_the_public_list_csv
 
     assert public_names(client) == []
     assert public_names(client, level="national") == []
-    csv = client.get(reverse("public_lists"), {"format": "csv"}).content.decode("utf-8-sig")
-    assert csv.splitlines() == ["year,rank,name,district,kind,kind_label,level,listed_on"]
+    csv = b"".join(client.get(reverse("public_lists"), {"format": "csv"}).streaming_content).decode("utf-8-sig")
+    assert csv.splitlines() == ["year,rank,name,district,kind,kind_label,level,listed_on,level_label,list_title"]
     page = client.get(reverse("public_lists"))
     assert page.context["rows"] == []
     assert world.org_a.name not in page.content.decode()

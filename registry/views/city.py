@@ -25,7 +25,6 @@ from registry.models import (
     UnmatchedNationalRow,
 )
 from registry.services import remove_from_list
-from registry.views.public import pdf_response
 from reviews.models import PublicityBatch
 from reviews.views.municipal import city_only
 
@@ -52,20 +51,23 @@ def publish(request, pk):
 
 @login_required
 def publicity_notice_pdf(request, pk):
+    """The issued 公示通知, byte for byte; before issue, the draft (not stored)."""
     city_only(request)
-    from registry import notices
+    from registry.models import DocumentType
+    from registry.views.documents import stored_or_draft
 
     batch = get_object_or_404(PublicityBatch, pk=pk)
-    return pdf_response(notices.publicity_notice(batch), f"publicity-{batch.pk}.pdf")
+    return stored_or_draft(DocumentType.PUBLICITY_NOTICE, batch, f"publicity-{batch.pk}.pdf")
 
 
 @login_required
 def list_announcement_pdf(request, pk):
     city_only(request)
-    from registry import notices
+    from registry.models import DocumentType
+    from registry.views.documents import stored_or_draft
 
     published = get_object_or_404(PublishedList, pk=pk)
-    return pdf_response(notices.list_announcement(published), f"list-{published.pk}.pdf")
+    return stored_or_draft(DocumentType.LIST_ANNOUNCEMENT, published, f"list-{published.pk}.pdf")
 
 
 @login_required

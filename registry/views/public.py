@@ -1,18 +1,22 @@
-"""What the public reads and files without logging in: published lists and open data (第十七条, 第十八条),
-removal notices (第二十二条), real-name reports (第二十五条)."""
-
-import csv
+"""What the public reads and files without logging in: the home page, published lists and open data
+(第十七条, 第十八条), removal notices (第二十二条), real-name reports (第二十五条)."""
 
 from django.contrib import messages
-from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import District, Kind, Level
 from applications.services import TransitionRefused
-from registry import reports
+from greenfactory.ratelimit import limited
+from registry import open_data, public_notices, reports
 from registry.forms import ReportForm
+from registry.forms_public import ListSearchForm
+from registry.listing import as_row, listed_dossiers
 from registry.models import PublishedList, Removal
+from reviews.views.public import show_receipt
 
 
 def pdf_response(content, filename):
@@ -21,57 +25,92 @@ def pdf_response(content, filename):
     return response
 
 
-def filtered(request):
-    """Every unit on a list now, as open-data rows, with the request's filters (year, district, kind, level)."""
-    from registry.listing import listed_rows
+def search(request):
+    """The list search of the request (name, year, district, kind, level) and the listed dossiers it finds."""
+    form = ListSearchForm(request.GET)
+    return form, listed_dossiers(**form.filters())
 
-    year, district, kind, level = (request.GET.get(k, "") for k in ("year", "district", "kind", "level"))
-    return listed_rows(
-        year=int(year) if year.isdigit() else None,
-        district_id=int(district) if district.isdigit() else None,
-        kind=kind if kind in Kind.values else None,
-        level=level if level in Level.values else None,
-    )
+
+def listing_context(request):
+    """The searched list, a page at a time (20 or 50 rows; the total is always shown, nothing is cut off)."""
+    form, dossiers = search(request)
+    page = Paginator(dossiers, form.page_size()).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "form": form,
+        "page": page,
+        "rows": [as_row(d) for d in page.object_list],
+        "query": query.urlencode(),
+    }
+
+
+def public_home(request):
+    """The public home page (no login): publicity in progress, recent notices, the lists, the open data."""
+    context = listing_context(request)
+    context |= {
+        "publicity": public_notices.publicity_board(timezone.localdate()),
+        "notices": public_notices.recent_notices(10),
+    }
+    return render(request, "public/home.html", context)
 
 
 def public_lists(request):
-    rows = filtered(request)
     fmt = request.GET.get("format")
     if fmt == "json":
-        return JsonResponse({"count": len(rows), "results": rows}, json_dumps_params={"ensure_ascii": False})
+        return open_data_json(request)
     if fmt == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="green-manufacturing-lists.csv"'
-        response.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a BOM
-        writer = csv.writer(response)
-        fields = ["year", "rank", "name", "district", "kind", "kind_label", "level", "listed_on"]
-        writer.writerow(fields)
-        for item in rows:
-            writer.writerow([item[f] for f in fields])
-        return response
-    context = {
-        "rows": rows[:500],
-        "districts": District.objects.all(),
-        "kinds": Kind.choices,
-        "levels": Level.choices,
-        "years": sorted({row["year"] for row in filtered_all()}, reverse=True),
-        "published": PublishedList.objects.all()[:20],
-        "query": request.GET.urlencode(),
-    }
+        return open_data_csv(request)
+    context = listing_context(request)
+    context["published"] = PublishedList.objects.all()[:20]
     return render(request, "public/lists.html", context)
 
 
-def filtered_all():
-    from registry.listing import listed_rows
+def open_data_csv(request):
+    """Every unit the search finds, streamed (no cap), UTF-8 with a BOM so Excel reads the Chinese."""
+    _form, dossiers = search(request)
+    response = StreamingHttpResponse(open_data.csv_lines(dossiers), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="green-manufacturing-lists.csv"'
+    return response
 
-    return listed_rows()
+
+def open_data_json(request):
+    """Every unit the search finds, ``JSON_PAGE_SIZE`` a page, described by /open-data/schema.json."""
+    _form, dossiers = search(request)
+    page = Paginator(dossiers, open_data.JSON_PAGE_SIZE).get_page(request.GET.get("page"))
+
+    def page_url(number):
+        query = request.GET.copy()
+        query["page"] = number
+        return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+    body = {
+        "schema": request.build_absolute_uri(reverse("open_data_schema")),
+        "generated_at": timezone.localtime().isoformat(timespec="seconds"),
+        "count": page.paginator.count,
+        "page": page.number,
+        "pages": page.paginator.num_pages,
+        "next": page_url(page.next_page_number()) if page.has_next() else None,
+        "previous": page_url(page.previous_page_number()) if page.has_previous() else None,
+        "items": [open_data.public_item(d) for d in page.object_list],
+    }
+    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+
+
+def open_data_schema(request):
+    schema = open_data.schema(request.build_absolute_uri(reverse("open_data_schema")))
+    response = JsonResponse(schema, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Type"] = "application/schema+json"
+    return response
 
 
 def public_list_pdf(request, pk):
-    from registry import notices
+    """The issued 名单公告, byte for byte; until the city issues it, the draft marked 草稿."""
+    from registry.models import DocumentType
+    from registry.views.documents import stored_or_draft
 
     published = get_object_or_404(PublishedList, pk=pk)
-    return pdf_response(notices.list_announcement(published), f"list-{published.pk}.pdf")
+    return stored_or_draft(DocumentType.LIST_ANNOUNCEMENT, published, f"list-{published.pk}.pdf")
 
 
 def public_removals(request):
@@ -81,30 +120,33 @@ def public_removals(request):
 
 
 def removal_pdf(request, pk):
-    from registry import notices
+    """The issued 移出名单公告, byte for byte; until the city issues it, the draft marked 草稿."""
+    from registry.models import DocumentType
+    from registry.views.documents import stored_or_draft
 
     removal = get_object_or_404(Removal, pk=pk)
-    return pdf_response(
-        notices.removal_notice([removal.dossier], decided_on=removal.decided_on), f"removal-{removal.pk}.pdf"
-    )
+    return stored_or_draft(DocumentType.REMOVAL_NOTICE, removal, f"removal-{removal.pk}.pdf")
 
 
+@limited("public-submit")
 def report_form(request):
     """第二十五条: anyone may report, under a real name with contact details and evidence."""
     form = ReportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            reports.file_report(
+            report = reports.file_report(
                 organisation=form.organisation,
                 agency=form.agency,
                 name=form.cleaned_data["name"],
                 contact=form.cleaned_data["contact"],
                 content=form.cleaned_data["content"],
                 evidence=form.cleaned_data.get("evidence"),
+                email=form.cleaned_data.get("email", ""),
+                track_url=request.build_absolute_uri(reverse("track_submission")),
             )
         except TransitionRefused as refused:
             form.add_error(None, refused.message)
         else:
             messages.success(request, _("Your report was received. Your identity is kept confidential."))
-            return redirect("public_report")
+            return show_receipt(request, report, emailed=bool(form.cleaned_data.get("email")))
     return render(request, "public/report.html", {"form": form})

@@ -18,19 +18,19 @@ from applications.services import TransitionRefused
 from applications.spreadsheets import xlsx_response
 from registry.models import Recheck, Report
 from registry.rechecks import decide_recheck, propose_recheck, recheck_of
-from registry.views.public import pdf_response
 from reviews.models import RecommendationBatch
 
 
 @login_required
 def recommendation_letter_pdf(request, pk):
-    """The district's letter: its own officers and the city only."""
-    from registry import notices
+    """The district's letter: its own officers and the city only; once issued, the stored bytes."""
+    from registry.models import DocumentType
+    from registry.views.documents import stored_or_draft
 
     batch = get_object_or_404(RecommendationBatch, pk=pk)
     if not (scoping.is_city(request.user) or request.user.district_id == batch.district_id):
         raise Http404
-    return pdf_response(notices.recommendation_letter(batch), f"recommendation-{batch.pk}.pdf")
+    return stored_or_draft(DocumentType.RECOMMENDATION_LETTER, batch, f"recommendation-{batch.pk}.pdf")
 
 
 @login_required
