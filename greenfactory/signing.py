@@ -23,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connections
 from django.utils.translation import gettext as _
 
 SIGNATURE_FIELD = "IssuingOrganSeal"
@@ -45,8 +46,16 @@ def _outside_event_loop(function, *args, **kwargs):
         asyncio.get_running_loop()
     except RuntimeError:
         return function(*args, **kwargs)
+
+    def in_worker():
+        try:
+            return function(*args, **kwargs)
+        finally:
+            # A query made in the worker opened its own connection: close it, or it leaks until collected.
+            connections.close_all()
+
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(function, *args, **kwargs).result()
+        return pool.submit(in_worker).result()
 
 
 def signing_dir():
@@ -269,7 +278,11 @@ def verify_pdf(pdf_bytes):
 
     result = VerificationResult(sha256=hashlib.sha256(pdf_bytes).hexdigest())
     _check_signature(pdf_bytes, result)
-    document = IssuedDocument.objects.select_related("organ").filter(sha256=result.sha256).first()
+    # In an async context (a running loop) Django hands out a task-local connection that nobody would close;
+    # the lookup then runs in the worker thread, which closes its own.
+    document = _outside_event_loop(
+        lambda: IssuedDocument.objects.select_related("organ").filter(sha256=result.sha256).first()
+    )
     if document is not None:
         result.document = document
         result.document_number = document.document_number
