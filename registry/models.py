@@ -1,12 +1,12 @@
 """Published lists and national recommendations (第十七条, 第十八条)."""
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from applications.models.append_only import AppendOnlyModel
 from applications.models.dossiers import RemovalGround
 
 
@@ -336,7 +336,7 @@ class DocumentRegister(models.Model):
         return f"{self.prefix}〔{self.year}〕{number}号"
 
 
-class IssuedDocument(models.Model):
+class IssuedDocument(AppendOnlyModel):
     """An issued document is a record: its PDF bytes, their SHA-256, its 文号, issuer and time never change.
     A correction is a new document that names the one it corrects."""
 
@@ -368,11 +368,3 @@ class IssuedDocument(models.Model):
 
     def __str__(self):
         return f"{self.document_number} {self.title}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionDenied("Issued documents are records and never change.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied("Issued documents are records and are never deleted.")

@@ -215,3 +215,15 @@ def test_without_a_rounds_choice_applicants_fill_the_newest_frozen_version_not_a
     evaluations.new_version(template, by=None)  # v2: a draft staff are still editing
     dossier = make_dossier(world.org_a, year=2027)
     assert evaluations.applicable_template(dossier) == template
+
+
+def test_submitted_evaluations_and_report_versions_refuse_bulk_changes_too(world):
+    from applications.models import EvaluationSnapshot, ReportVersion
+
+    dossier = make_dossier(world.org_a, State.SUBMITTED)
+    for model in (EvaluationSnapshot, ReportVersion):
+        rows = model.objects.filter(dossier=dossier)
+        with pytest.raises(PermissionDenied):
+            rows.update(dossier=dossier)
+        with pytest.raises(PermissionDenied):
+            rows.delete()

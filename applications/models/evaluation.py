@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from applications.models.append_only import AppendOnlyModel
 from applications.models.organisations import Organisation
 from applications.models.reference import Kind
 
@@ -166,7 +167,7 @@ class EvidenceFile(models.Model):
         raise PermissionDenied("Evidence files are withdrawn, never deleted.")
 
 
-class EvaluationSnapshot(models.Model):
+class EvaluationSnapshot(AppendOnlyModel):
     """What was submitted: answers, evidence index and score, frozen with the template version. Append-only."""
 
     dossier = models.ForeignKey("applications.Dossier", on_delete=models.PROTECT, related_name="evaluation_snapshots")
@@ -188,16 +189,8 @@ class EvaluationSnapshot(models.Model):
     def __str__(self):
         return f"{self.dossier} · {self.total}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionDenied("Submitted evaluations are append-only.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied("Submitted evaluations are append-only.")
-
-
-class ReportVersion(models.Model):
+class ReportVersion(AppendOnlyModel):
     """Every evaluation report uploaded for a dossier, in order; a replacement never overwrites one."""
 
     class Source(models.TextChoices):
@@ -223,11 +216,3 @@ class ReportVersion(models.Model):
 
     def __str__(self):
         return f"{self.dossier} · {self.uploaded_at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionDenied("Report versions are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied("Report versions are append-only.")
