@@ -297,12 +297,19 @@ def may_issue(user, organ):
 
 
 def issued_documents_for(user):
-    """Issued documents a user lists: the city every organ's, a district officer their bureau's."""
+    """Issued documents a user lists: the city every organ's; a district officer their bureau's and the
+    city's letters about their district's dossiers (addressed to their bureau); an applicant the letters
+    and notices about their own dossiers."""
     from registry.models import IssuedDocument
 
-    qs = IssuedDocument.objects.select_related("organ", "issued_by", "corrects").defer("pdf")
+    qs = IssuedDocument.objects.select_related("organ", "issued_by", "corrects").defer("pdf", "corrects__pdf")
     if is_city(user):
         return qs
-    if user.is_authenticated and user.role == Role.DISTRICT and user.district_id:
-        return qs.filter(organ__district_id=user.district_id)
+    if not user.is_authenticated:
+        return qs.none()
+    if user.role == Role.DISTRICT and user.district_id:
+        district = user.district_id
+        return qs.filter(Q(organ__district_id=district) | Q(dossier__organisation__district_id=district))
+    if user.role == Role.APPLICANT:
+        return qs.filter(dossier__in=dossiers_for(user))
     return qs.none()

@@ -7,14 +7,13 @@ An issued document's bytes never change; a correction is a new document that nam
 """
 
 import hashlib
-import importlib
-import importlib.util
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from greenfactory import signing
 from registry import notices
 from registry.models import DocumentRegister, DocumentType, IssuedDocument, IssuingOrgan
 
@@ -86,31 +85,20 @@ def draft_number(register):
 
 
 def _sign(pdf, organ):
-    """PAdES signature by the organ's certificate when greenfactory.signing is installed; else unsigned."""
-    if importlib.util.find_spec("greenfactory.signing") is None:
+    """PAdES signature by the organ's certificate; an organ without a key and certificate issues unsigned
+    documents (recorded as such) rather than none."""
+    if not signing.can_sign(organ):
         return pdf, False, ""
-    signing = importlib.import_module("greenfactory.signing")
-    sign_pdf = getattr(signing, "sign_pdf", None)
-    can_sign = getattr(signing, "can_sign", None)
-    # An organ without a key and certificate issues unsigned documents (recorded as such) rather than none.
-    if sign_pdf is None or (can_sign is not None and not can_sign(organ)):
-        return pdf, False, ""
-    result = sign_pdf(pdf, organ)
-    if result is None:
-        return pdf, False, ""
-    if isinstance(result, tuple):
-        signed, signer = result[0], str(result[1])
-    else:
-        signed, signer = result, organ.name
-    return bytes(signed), True, signer
+    return signing.sign_pdf(pdf, organ), True, organ.name
 
 
 def subject_key(subject):
     return subject._meta.label_lower, subject.pk
 
 
-def issue(document_type, organ, subject, *, title, render, by, now=None, corrects=None):
-    """Take the next 文号, render the PDF with it, sign and store it; one transaction."""
+def issue(document_type, organ, subject, *, title, render, by, now=None, corrects=None, dossier=None):
+    """Take the next 文号, render the PDF with it and dated the day of issue, sign and store it; one
+    transaction."""
     now = now or timezone.now()
     subject_type, subject_id = subject_key(subject)
     if corrects is not None and (corrects.subject_type, corrects.subject_id) != (subject_type, subject_id):
@@ -120,7 +108,7 @@ def issue(document_type, organ, subject, *, title, render, by, now=None, correct
         register = DocumentRegister.objects.select_for_update().get(pk=register.pk)
         number = register.next_number
         document_number = register.format(number)
-        pdf, signed, signer = _sign(render(document_number), organ)
+        pdf, signed, signer = _sign(render(document_number, timezone.localdate(now)), organ)
         document = IssuedDocument.objects.create(
             register=register,
             number=number,
@@ -130,6 +118,7 @@ def issue(document_type, organ, subject, *, title, render, by, now=None, correct
             title=title,
             subject_type=subject_type,
             subject_id=subject_id,
+            dossier=dossier,
             pdf=pdf,
             sha256=hashlib.sha256(pdf).hexdigest(),
             signed=signed,
@@ -150,7 +139,7 @@ def preview(document_type, organ, subject, *, render, now=None):
         .values_list("prefix", flat=True)
         .first()
     ) or default_prefix(organ, document_type)
-    return render(draft_number(DocumentRegister(prefix=prefix, year=year_of(now))))
+    return render(draft_number(DocumentRegister(prefix=prefix, year=year_of(now))), timezone.localdate(now))
 
 
 # The documents the portal issues: how each is rendered, titled and who issues it.
@@ -166,6 +155,16 @@ class Kind:
             return organ_of_district(subject.district)
         return city_organ()
 
+    def dossier(self, subject):
+        """The dossier the document concerns (a letter or a removal), else None (a batch or a list)."""
+        return getattr(subject, "dossier", None) if self.document_type in ABOUT_ONE_DOSSIER else None
+
+    def refusal(self, subject):
+        """Why the document cannot be issued yet, or None."""
+        if self.document_type == DocumentType.RECHECK_LETTER and not subject.decided_at:
+            return _("The city has not decided this recheck yet (Art. 21); the letter states the decision.")
+        return None
+
     def title(self, subject):
         if self.document_type == DocumentType.PUBLICITY_NOTICE:
             return f"关于{subject.title}的公示"
@@ -173,27 +172,41 @@ class Kind:
             return subject.title
         if self.document_type == DocumentType.RECOMMENDATION_LETTER:
             return f"关于推荐{subject.cycle_year}年度绿色制造名单的函"
-        return f"关于移出深圳市绿色制造名单单位的公告（{subject.dossier.organisation.name}）"
+        name = subject.dossier.organisation.name
+        if self.document_type == DocumentType.CONFORMITY_LETTER:
+            return f"关于{name}{subject.dossier.cycle_year}年度绿色制造申报材料符合性审核结果的函"
+        if self.document_type == DocumentType.RECHECK_LETTER:
+            return f"关于{name}绿色制造名单复核结果的函"
+        return f"关于移出深圳市绿色制造名单单位的公告（{name}）"
 
     def renderer(self, subject, corrects=None):
-        def render(document_number):
-            options = {"document_number": document_number, "corrects": corrects}
+        def render(document_number, dated=None):
+            options = {"document_number": document_number, "corrects": corrects, "dated": dated}
             if self.document_type == DocumentType.PUBLICITY_NOTICE:
                 return notices.publicity_notice(subject, **options)
             if self.document_type == DocumentType.LIST_ANNOUNCEMENT:
                 return notices.list_announcement(subject, **options)
             if self.document_type == DocumentType.RECOMMENDATION_LETTER:
                 return notices.recommendation_letter(subject, **options)
+            if self.document_type == DocumentType.CONFORMITY_LETTER:
+                return notices.conformity_letter(subject, **options)
+            if self.document_type == DocumentType.RECHECK_LETTER:
+                return notices.recheck_letter(subject, **options)
             return notices.removal_notice([subject.dossier], decided_on=subject.decided_on, **options)
 
         return render
 
+
+ABOUT_ONE_DOSSIER = {DocumentType.REMOVAL_NOTICE, DocumentType.CONFORMITY_LETTER, DocumentType.RECHECK_LETTER}
 
 KINDS = {
     DocumentType.PUBLICITY_NOTICE: Kind(DocumentType.PUBLICITY_NOTICE, public=True),
     DocumentType.LIST_ANNOUNCEMENT: Kind(DocumentType.LIST_ANNOUNCEMENT, public=True),
     DocumentType.RECOMMENDATION_LETTER: Kind(DocumentType.RECOMMENDATION_LETTER, public=False),
     DocumentType.REMOVAL_NOTICE: Kind(DocumentType.REMOVAL_NOTICE, public=True),
+    # Letters from the city to the recommending district bureau about one dossier (第十六条, 第二十一条).
+    DocumentType.CONFORMITY_LETTER: Kind(DocumentType.CONFORMITY_LETTER, public=False),
+    DocumentType.RECHECK_LETTER: Kind(DocumentType.RECHECK_LETTER, public=False),
 }
 
 
@@ -204,6 +217,23 @@ def current(document_type, subject, *, with_pdf=True):
     if not with_pdf:
         qs = qs.defer("pdf", "corrects__pdf")
     return qs.select_related("organ", "corrects").order_by("-issued_at", "-pk").first()
+
+
+def issued_numbers(document_type, subjects):
+    """{subject pk: 文号 in force} for the subjects of one type that have an issued document: one query,
+    without the bytes (a correction, issued later, replaces the number it corrects)."""
+    subjects = list(subjects)
+    if not subjects:
+        return {}
+    subject_type = subjects[0]._meta.label_lower
+    rows = (
+        IssuedDocument.objects.filter(
+            document_type=document_type, subject_type=subject_type, subject_id__in=[s.pk for s in subjects]
+        )
+        .order_by("issued_at", "pk")
+        .values_list("subject_id", "document_number")
+    )
+    return dict(rows)
 
 
 def issue_for(document_type, subject, *, by, now=None, correct=False):
@@ -217,7 +247,10 @@ def issue_for(document_type, subject, *, by, now=None, correct=False):
         )
     if correct and existing is None:
         raise IssueRefused(_("Nothing has been issued yet, so there is nothing to correct."))
-    return issue(
+    refusal = kind.refusal(subject)
+    if refusal:
+        raise IssueRefused(refusal)
+    document = issue(
         document_type,
         kind.organ(subject),
         subject,
@@ -226,7 +259,27 @@ def issue_for(document_type, subject, *, by, now=None, correct=False):
         by=by,
         now=now,
         corrects=existing if correct else None,
+        dossier=kind.dossier(subject),
     )
+    if document_type in LETTERS_TO_THE_DISTRICT:
+        _tell_the_district(document)
+    return document
+
+
+LETTERS_TO_THE_DISTRICT = {DocumentType.CONFORMITY_LETTER, DocumentType.RECHECK_LETTER}
+
+
+def _tell_the_district(document):
+    """The addressee's officers find the letter in their inbox (and by email, as every notification)."""
+    from django.urls import reverse
+
+    from accounts import scoping
+    from accounts.notifications import notify
+
+    officers = list(scoping.district_officers(document.dossier.organisation.district_id))
+    title = f"{document.document_number} {document.title}"
+    url = reverse("issued_document_pdf", args=[document.pk])
+    transaction.on_commit(lambda: notify(officers, title=title, url=url))
 
 
 def preview_for(document_type, subject, *, now=None):

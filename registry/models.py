@@ -349,6 +349,16 @@ class IssuedDocument(AppendOnlyModel):
     # What the document is about, e.g. ("reviews.publicitybatch", 12).
     subject_type = models.CharField(_("subject type"), max_length=60)
     subject_id = models.PositiveIntegerField(_("subject id"))
+    # The dossier a letter or notice concerns, when it concerns one: a district officer and the applicant
+    # see the letters about their dossiers (accounts.scoping.issued_documents_for).
+    dossier = models.ForeignKey(
+        "applications.Dossier",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="issued_documents",
+        verbose_name=_("dossier"),
+    )
     pdf = models.BinaryField(_("PDF"))
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     signed = models.BooleanField(_("digitally signed"), default=False)

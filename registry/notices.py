@@ -1,7 +1,9 @@
 """Notice PDFs in the national format for official documents (GB/T 9704-2012 党政机关公文格式): 公示通知,
-名单公告, 区级推荐函 and 移出名单公告 (第十五条, 第十七条, 第二十一条, 第二十二条).
+名单公告, 区级推荐函, 移出名单公告, and the city's letters on a conformity check and on a recheck (第十五条,
+第十六条, 第十七条, 第二十一条, 第二十二条).
 
-Each function returns the PDF as bytes, laid out with the 文号 it is given: ``registry.documents`` takes
+Each function returns the PDF as bytes, laid out with the 文号 it is given and dated (成文日期) the day it is
+issued (``dated``; the event's own date when rendered outside the register): ``registry.documents`` takes
 the number from the organ's register when the document is issued, and passes a number marked 〔草稿〕 for a
 preview, which then carries a 草稿 watermark. WeasyPrint reads nothing over the network: the fetcher
 serves ``/static/...`` and files under the project from disk and refuses every other URL (STACK.md).
@@ -42,7 +44,7 @@ def _organ(code=None, district=None):
     return IssuingOrgan.objects.filter(code=code or "city").first()
 
 
-def publicity_notice(batch, *, document_number=None, corrects=None):
+def publicity_notice(batch, *, document_number=None, corrects=None, dated=None):
     """公示通知 (第十七条): the units in publicity, the period and how to object. No credit codes."""
     entries = batch.entries.select_related("dossier__organisation__district").order_by("position")
     organ = _organ()
@@ -65,13 +67,13 @@ def publicity_notice(batch, *, document_number=None, corrects=None):
                 contact=batch.contact or (organ.contact if organ else ""),
                 corrects=corrects,
                 issuer=MUNICIPAL_BUREAU,
-                date=cn_date(batch.starts_on),
+                date=cn_date(dated or batch.starts_on),
             ),
         },
     )
 
 
-def list_announcement(published_list, *, document_number=None, corrects=None):
+def list_announcement(published_list, *, document_number=None, corrects=None, dated=None):
     """名单公告 (第十七条): the municipal list published after publicity, ordered by rank."""
     rows = published_list.entries or [
         {
@@ -98,7 +100,7 @@ def list_announcement(published_list, *, document_number=None, corrects=None):
                 contact=contact,
                 corrects=corrects,
                 issuer=MUNICIPAL_BUREAU,
-                date=cn_date(published_list.published_at),
+                date=cn_date(dated or published_list.published_at),
             ),
         },
     )
@@ -111,7 +113,7 @@ def letter_contact(organ, user):
     return "，".join(part for part in (user.get_full_name() or user.username, getattr(user, "phone", "")) if part)
 
 
-def recommendation_letter(batch, *, document_number=None, corrects=None):
+def recommendation_letter(batch, *, document_number=None, corrects=None, dated=None):
     """区级推荐函 (第十五条): the district bureau's letter sending its list to the city, with a contact (附注)."""
     dossiers = list(batch.dossiers.select_related("organisation").order_by("organisation__name", "pk"))
     organ = _organ(district=batch.district)
@@ -132,13 +134,13 @@ def recommendation_letter(batch, *, document_number=None, corrects=None):
                 contact=letter_contact(organ, batch.submitted_by),
                 corrects=corrects,
                 issuer=batch.district.bureau_name,
-                date=cn_date(batch.submitted_at),
+                date=cn_date(dated or batch.submitted_at),
             ),
         },
     )
 
 
-def removal_notice(dossiers, *, decided_on, document_number=None, corrects=None):
+def removal_notice(dossiers, *, decided_on, document_number=None, corrects=None, dated=None):
     """移出名单公告 (第二十一条, 第二十二条): the units removed from the municipal list, the kind and level of
     the listing, the ground, and the facts and reasons recorded with the removal (the form promises to
     publish them)."""
@@ -178,7 +180,84 @@ def removal_notice(dossiers, *, decided_on, document_number=None, corrects=None)
                 contact=organ.contact if organ else "",
                 corrects=corrects,
                 issuer=MUNICIPAL_BUREAU,
-                date=cn_date(decided_on),
+                date=cn_date(dated or decided_on),
+            ),
+        },
+    )
+
+
+def _listing_phrase(dossier):
+    from applications.models import Level
+
+    level = Level(dossier.level).label if dossier.level in Level.values else ""
+    return "，".join(part for part in (str(dossier.get_kind_display()), str(level)) if part)
+
+
+def conformity_letter(check, *, document_number=None, corrects=None, dated=None):
+    """符合性审查结果告知函 (第十六条): the city tells the recommending district bureau the result of the
+    conformity check of one dossier, item by item, with the reasons when it failed."""
+    from reviews.models import CONFORMITY_ITEMS
+
+    dossier = check.dossier
+    district = dossier.organisation.district
+    items = [{"label": label, "met": bool(check.results.get(key))} for key, label in CONFORMITY_ITEMS]
+    organ = _organ()
+    return render_pdf(
+        "notices/conformity.html",
+        {
+            "title": f"关于{dossier.organisation.name}{dossier.cycle_year}年度绿色制造申报材料符合性审核结果的函",
+            "addressee": district.bureau_name,
+            "rules": RULES,
+            "dossier": dossier,
+            "kind_label": dossier.get_kind_display(),
+            "items": items,
+            "passed": check.passed,
+            "reason_paragraphs": [line.strip() for line in check.reasons.splitlines() if line.strip()],
+            **_frame(
+                organ=organ,
+                document_number=document_number,
+                red=True,
+                letter=True,
+                contact=organ.contact if organ and organ.contact else letter_contact(organ, check.checked_by),
+                corrects=corrects,
+                issuer=MUNICIPAL_BUREAU,
+                date=cn_date(dated or check.checked_at),
+            ),
+        },
+    )
+
+
+def recheck_letter(recheck, *, document_number=None, corrects=None, dated=None):
+    """复核结果告知函 (第二十一条): the city tells the district bureau its decision on the triennial recheck
+    of a listed unit: kept (with the next recheck), kept with a rectification deadline, or removed."""
+    from registry.models import Recheck
+
+    dossier = recheck.dossier
+    district = dossier.organisation.district
+    organ = _organ()
+    return render_pdf(
+        "notices/recheck.html",
+        {
+            "title": f"关于{dossier.organisation.name}绿色制造名单复核结果的函",
+            "addressee": district.bureau_name,
+            "rules": RULES,
+            "dossier": dossier,
+            "listing": _listing_phrase(dossier),
+            "proposal_label": Recheck.Proposal(recheck.proposal).label if recheck.proposal else "",
+            "decision": recheck.decision,
+            "next_recheck": cn_date(dossier.next_recheck_due) if dossier.next_recheck_due else "",
+            "rectify_by": cn_date(recheck.rectify_by) if recheck.rectify_by else "",
+            "finding_paragraphs": [line.strip() for line in recheck.findings.splitlines() if line.strip()],
+            "note_paragraphs": [line.strip() for line in recheck.decision_note.splitlines() if line.strip()],
+            **_frame(
+                organ=organ,
+                document_number=document_number,
+                red=True,
+                letter=True,
+                contact=organ.contact if organ and organ.contact else letter_contact(organ, recheck.decided_by),
+                corrects=corrects,
+                issuer=MUNICIPAL_BUREAU,
+                date=cn_date(dated or recheck.decided_at),
             ),
         },
     )

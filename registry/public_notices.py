@@ -90,8 +90,9 @@ def recent_notices(limit=10):
                 summary=_("Publicity from %(first)s to %(last)s; objections under Art. 17.") % period,
             )
         )
+    # A list or removal links its PDF only once the document is issued (_link_issued_documents); the
+    # public never gets a draft.
     for published in PublishedList.objects.order_by("-published_at", "-pk")[:limit]:
-        pdf = reverse("public_list_pdf", args=[published.pk])
         notices.append(
             Notice(
                 kind="list",
@@ -99,15 +100,13 @@ def recent_notices(limit=10):
                 title=published.title,
                 date=timezone.localdate(published.published_at),
                 when=published.published_at,
-                link=pdf,
+                link=reverse("public_lists") + "#announcements",
                 subject_type=LIST,
                 subject_id=published.pk,
-                pdf=pdf,
             )
         )
     removals = Removal.objects.select_related("dossier__organisation").order_by("-decided_on", "-pk")[:limit]
     for removal in removals:
-        pdf = reverse("removal_pdf", args=[removal.pk])
         notices.append(
             Notice(
                 kind="removal",
@@ -118,7 +117,6 @@ def recent_notices(limit=10):
                 link=reverse("public_removals"),
                 subject_type=REMOVAL,
                 subject_id=removal.pk,
-                pdf=pdf,
                 summary=str(removal.get_ground_display()),
             )
         )

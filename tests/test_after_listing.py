@@ -133,6 +133,7 @@ def test_immediate_removal_is_public_with_a_notice_naming_the_unit(client, world
     )
     removal = Removal.objects.get(dossier=listed)
     assert removal.reported_to_miit is True  # 第二十二条
+    client.post(reverse("document_issue", args=["removal", removal.pk]))
     client.logout()
     assert world.org_a.name in client.get(reverse("public_removals")).content.decode()
     text = pdf_text(client.get(reverse("removal_pdf", args=[removal.pk])).content)

@@ -155,10 +155,10 @@ def test_numbers_run_1_2_3_and_a_rolled_back_issue_takes_none(world, organs):
     city, _ = organs
     subject = world.org_a
 
-    def render(number):
+    def render(number, dated=None):
         return f"%PDF-1.7 {number}".encode()
 
-    def failing(number):
+    def failing(number, dated=None):
         raise RuntimeError("renderer broke")
 
     first = documents.issue(DocumentType.CONFORMITY_LETTER, city, subject, title="一", render=render, by=None)
@@ -347,7 +347,7 @@ def test_concurrent_issues_on_one_register_get_consecutive_distinct_numbers(worl
                 city,
                 world.org_a,
                 title=f"函{i}",
-                render=lambda number: f"%PDF-1.7 {number}".encode(),
+                render=lambda number, dated=None: f"%PDF-1.7 {number}".encode(),
                 by=None,
                 now=at(2026, 11, 29),
             )

@@ -52,6 +52,7 @@ def test_the_notice_pdf_and_the_public_page_print_the_facts_and_the_ground(clien
         reverse("remove_from_list", args=[listed.pk]), {"ground": RemovalGround.MAJOR_ACCIDENT, "reason": FACTS}
     )
     removal = Removal.objects.get()
+    client.post(reverse("document_issue", args=["removal", removal.pk]))  # the public reads only issued notices
     client.logout()
 
     text = pdf_text(client.get(reverse("removal_pdf", args=[removal.pk])).content)

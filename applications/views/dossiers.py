@@ -89,7 +89,13 @@ def dossier_detail(request, pk):
         "may_replace_report": scoping.may_replace_barred_report(request.user, dossier),
         "is_district": request.user.role == Role.DISTRICT,
         "is_city": scoping.is_city(request.user),
+        # Letters the city sends about this dossier (第十六条, 第二十一条): city staff issue them beside the
+        # check or decision; the district and the applicant read what was issued.
+        "letters": scoping.issued_documents_for(request.user).filter(dossier=dossier),
     }
+    if context["is_city"]:
+        context["conformity_checks"] = dossier.conformity_checks.select_related("checked_by")
+        context["decided_rechecks"] = dossier.rechecks.filter(decided_at__isnull=False).select_related("decided_by")
     return render(request, "applications/dossier_detail.html", context)
 
 

@@ -5,6 +5,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,14 +14,16 @@ from django.views.decorators.http import require_POST
 
 from accounts import scoping
 from registry import documents
-from registry.models import DocumentRegister, DocumentType, IssuedDocument, PublishedList, Removal
-from reviews.models import PublicityBatch, RecommendationBatch
+from registry.models import DocumentRegister, DocumentType, IssuedDocument, PublishedList, Recheck, Removal
+from reviews.models import ConformityCheck, PublicityBatch, RecommendationBatch
 
 SUBJECTS = {
     DocumentType.PUBLICITY_NOTICE: PublicityBatch,
     DocumentType.LIST_ANNOUNCEMENT: PublishedList,
     DocumentType.RECOMMENDATION_LETTER: RecommendationBatch,
     DocumentType.REMOVAL_NOTICE: Removal,
+    DocumentType.CONFORMITY_LETTER: ConformityCheck,
+    DocumentType.RECHECK_LETTER: Recheck,
 }
 # Registers each organ keeps on the registers screen (others are made when first used).
 CITY_TYPES = [
@@ -47,11 +50,24 @@ def draft_response(pdf, filename):
 
 
 def stored_or_draft(document_type, subject, filename):
-    """The issued document in force, byte for byte; before issue, the draft (草稿, not stored)."""
+    """For staff: the issued document in force, byte for byte; before issue, the draft (草稿, not stored)."""
     document = documents.current(document_type, subject)
     if document is not None:
         return document_response(document)
     return draft_response(documents.preview_for(document_type, subject), filename)
+
+
+def issued_or_pending(request, document_type, subject, filename):
+    """For the public: only an issued document, byte for byte. Before issue the public gets a page saying
+    the notice is being issued (never a draft); the staff who issue it get the draft."""
+    document = documents.current(document_type, subject)
+    if document is not None:
+        return document_response(document)
+    organ = documents.KINDS[document_type].organ(subject)
+    if request.user.is_authenticated and scoping.may_issue(request.user, organ):
+        return draft_response(documents.preview_for(document_type, subject), filename)
+    context = {"document_type": DocumentType(document_type).label, "organ": organ}
+    return render(request, "public/not_issued.html", context, status=404)
 
 
 def _subject_for_issuer(user, kind, pk):
@@ -94,8 +110,9 @@ def issue(request, kind, pk):
 def issued_documents(request):
     if not (scoping.is_city(request.user) or scoping.issuing_organs_for(request.user).exists()):
         raise Http404
-    rows = scoping.issued_documents_for(request.user)[:200]
-    return render(request, "registry/documents/list.html", {"documents": rows})
+    rows = scoping.issued_documents_for(request.user)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "registry/documents/list.html", {"documents": page.object_list, "page_obj": page})
 
 
 def issued_document_pdf(request, pk):

@@ -11,12 +11,14 @@ from django.utils.translation import gettext as _
 
 from applications.services import TransitionRefused
 from greenfactory.ratelimit import limited
-from registry import open_data, public_notices, reports
+from registry import documents, open_data, public_notices, reports
 from registry.forms import ReportForm
 from registry.forms_public import ListSearchForm
 from registry.listing import as_row, listed_dossiers
-from registry.models import PublishedList, Removal
+from registry.models import DocumentType, PublishedList, Removal
 from reviews.views.public import show_receipt
+
+REMOVALS_PER_PAGE = 50
 
 
 def pdf_response(content, filename):
@@ -62,7 +64,12 @@ def public_lists(request):
     if fmt == "csv":
         return open_data_csv(request)
     context = listing_context(request)
-    context["published"] = PublishedList.objects.all()[:20]
+    announcements = Paginator(PublishedList.objects.order_by("-published_at", "-pk"), 20)
+    published = announcements.get_page(request.GET.get("announcements"))
+    numbers = documents.issued_numbers(DocumentType.LIST_ANNOUNCEMENT, published.object_list)
+    for announcement in published.object_list:
+        announcement.document_number = numbers.get(announcement.pk, "")
+    context["published"] = published
     return render(request, "public/lists.html", context)
 
 
@@ -105,27 +112,30 @@ def open_data_schema(request):
 
 
 def public_list_pdf(request, pk):
-    """The issued 名单公告, byte for byte; until the city issues it, the draft marked 草稿."""
-    from registry.models import DocumentType
-    from registry.views.documents import stored_or_draft
+    """The issued 名单公告, byte for byte; never a draft to the public (registry.views.documents)."""
+    from registry.views.documents import issued_or_pending
 
     published = get_object_or_404(PublishedList, pk=pk)
-    return stored_or_draft(DocumentType.LIST_ANNOUNCEMENT, published, f"list-{published.pk}.pdf")
+    return issued_or_pending(request, DocumentType.LIST_ANNOUNCEMENT, published, f"list-{published.pk}.pdf")
 
 
 def public_removals(request):
-    """移出名单公告: each removal with its ground and the facts and reasons recorded (第二十二条: public notice)."""
-    removals = Removal.objects.select_related("dossier__organisation__district")[:100]
-    return render(request, "public/removals.html", {"removals": removals})
+    """移出名单公告: each removal with its ground and the facts and reasons recorded (第二十二条: public notice),
+    newest first, 50 a page (the total is shown; nothing is cut off)."""
+    removals = Removal.objects.select_related("dossier__organisation__district").order_by("-decided_on", "-pk")
+    page = Paginator(removals, REMOVALS_PER_PAGE).get_page(request.GET.get("page"))
+    numbers = documents.issued_numbers(DocumentType.REMOVAL_NOTICE, page.object_list)
+    for removal in page.object_list:
+        removal.document_number = numbers.get(removal.pk, "")
+    return render(request, "public/removals.html", {"removals": page.object_list, "page": page})
 
 
 def removal_pdf(request, pk):
-    """The issued 移出名单公告, byte for byte; until the city issues it, the draft marked 草稿."""
-    from registry.models import DocumentType
-    from registry.views.documents import stored_or_draft
+    """The issued 移出名单公告, byte for byte; never a draft to the public (registry.views.documents)."""
+    from registry.views.documents import issued_or_pending
 
     removal = get_object_or_404(Removal, pk=pk)
-    return stored_or_draft(DocumentType.REMOVAL_NOTICE, removal, f"removal-{removal.pk}.pdf")
+    return issued_or_pending(request, DocumentType.REMOVAL_NOTICE, removal, f"removal-{removal.pk}.pdf")
 
 
 @limited("public-submit")

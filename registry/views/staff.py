@@ -5,6 +5,7 @@ from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -74,9 +75,17 @@ def rechecks(request):
     )
     records = {r.dossier_id: r for r in scoping.rechecks_for(user).filter(decided_at__isnull=True)}
     rows = [(d, records.get(d.pk)) for d in open_ones]
+    decided = (
+        scoping.rechecks_for(user)
+        .filter(decided_at__isnull=False)
+        .select_related("dossier__organisation__district")
+        .order_by("-decided_at", "-pk")
+    )
     context = {
         "rows": rows,
         "due": due,
+        # Decided rechecks, newest first, with the city's letter to the district (第二十一条).
+        "decided": Paginator(decided, 20).get_page(request.GET.get("decided")),
         "is_city": scoping.is_city(user),
         "proposals": Recheck.Proposal.choices,
         "grounds": RemovalGround.choices,
