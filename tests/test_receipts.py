@@ -206,3 +206,61 @@ def test_tracking_attempts_are_rate_limited_and_wrong_codes_count(en, world, set
     assert guesses == [200, 200, 200]
     assert right_code_too_late.status_code == 429
     assert from_elsewhere.status_code == 200 and from_elsewhere.context["found"].number == report.receipt_number
+
+
+# --- Simultaneous identical submissions (PostgreSQL) ------------------------------------------------------
+
+
+def _at_once(workers, submit):
+    """Run ``submit()`` in ``workers`` threads released together; each thread's result or error."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(workers)
+    results, errors = [], []
+
+    def attempt():
+        try:
+            barrier.wait()
+            results.append(submit())
+        except Exception as error:  # noqa: BLE001 (reported by the assertion)
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results, errors
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_objection_sent_four_times_at_once_is_filed_once(world):
+    entry = make_dossier(world.org_a, State.IN_PUBLICITY).publicity_entry
+    results, errors = _at_once(4, lambda: objections.submit_objection(entry, now=DURING_PUBLICITY, **OBJECTION))
+
+    assert errors == []
+    assert Objection.objects.count() == 1
+    assert sorted(r.is_duplicate for r in results) == [False, True, True, True]
+    assert {r.receipt_number for r in results} == {"YY-2026-000001"}
+    assert sum(1 for r in results if r.access_code) == 1  # only the first submitter gets the code
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_report_sent_four_times_at_once_is_filed_once(world):
+    def submit():
+        return reports.file_report(
+            organisation=world.org_a, name="赵举报", contact="13700000000", content="数据造假", evidence=evidence()
+        )
+
+    results, errors = _at_once(4, submit)
+
+    assert errors == []
+    assert Report.objects.count() == 1
+    assert sorted(r.is_duplicate for r in results) == [False, True, True, True]
+    assert len({r.receipt_number for r in results}) == 1
