@@ -224,7 +224,7 @@ def _at_once(workers, submit):
         try:
             barrier.wait()
             results.append(submit())
-        except Exception as error:  # noqa: BLE001 (reported by the assertion)
+        except Exception as error:  # reported by the assertion below
             errors.append(error)
         finally:
             connection.close()
