@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from accounts.models import ADMIN_ROLES
+
 
 def portal(request):
     unread = 0
@@ -9,4 +11,6 @@ def portal(request):
         "PORTAL_NAME": settings.PORTAL_NAME,
         "DEMO_MODE": settings.DEMO_MODE,
         "unread_notifications": unread,
+        # 三员分立: the three administrators' navigation shows their screen, not the dossiers.
+        "is_administrator": getattr(getattr(request, "user", None), "role", None) in ADMIN_ROLES,
     }

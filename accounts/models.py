@@ -12,6 +12,14 @@ class Role(models.TextChoices):
     MUNICIPAL = "municipal", _("Municipal reviewer")
     EXPERT = "expert", _("Review expert")
     STAFF = "staff", _("Municipal staff")
+    # 三员分立 (GB/T 22239-2019 8.1.4.2): three administrators, none of whom sees business data.
+    SYSADMIN = "sysadmin", _("System administrator")
+    SECADMIN = "secadmin", _("Security administrator")
+    AUDITADMIN = "auditadmin", _("Audit administrator")
+
+
+# The three administrators of 三员分立; one account holds one role, and none is a superuser or Django staff.
+ADMIN_ROLES = (Role.SYSADMIN, Role.SECADMIN, Role.AUDITADMIN)
 
 
 class User(AbstractUser):
@@ -46,6 +54,13 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role__in=[r.value for r in ADMIN_ROLES])
+                | models.Q(is_superuser=False, is_staff=False),
+                name="administrator_roles_are_not_superuser_or_staff",
+            )
+        ]
 
     def __str__(self):
         return self.get_full_name() or self.username
@@ -71,6 +86,21 @@ class User(AbstractUser):
         }.get(self.role)
         if required and getattr(self, f"{required}_id") is None:
             raise ValidationError({required: _("This role requires this field.")})
+        if self.role in ADMIN_ROLES and (self.is_superuser or self.is_staff):
+            raise ValidationError(self.SEPARATION_OF_DUTIES)
+
+    SEPARATION_OF_DUTIES = _(
+        "An administrator account (system, security or audit) holds that one role only: it cannot be a "
+        "superuser or Django staff (separation of duties, GB/T 22239-2019)."
+    )
+
+    def save(self, *args, **kwargs):
+        # Every path (screens, admin, shell): the database constraint says the same on PostgreSQL and SQLite.
+        if self.role in ADMIN_ROLES and (self.is_superuser or self.is_staff):
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError(self.SEPARATION_OF_DUTIES)
+        super().save(*args, **kwargs)
 
 
 class Notification(models.Model):

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.models import ADMIN_ROLES, Role
 from applications.models import (
     AFTER_RECOMMENDATION,
     EDITABLE_STATES,
@@ -63,8 +63,8 @@ def dossiers_for(user):
 def _by_organisation(qs, user, path=""):
     """Rows that belong to an organisation (``path`` leads to it): the city sees all, an applicant its
     own organisation, a district officer its district. None for other roles, which the caller decides."""
-    if not user.is_authenticated:
-        return qs.none()
+    if not user.is_authenticated or user.role in ADMIN_ROLES:
+        return qs.none()  # 三员分立: the system, security and audit administrators see no business data
     if _sees_all(user):
         return qs
     if user.role == Role.APPLICANT and user.organisation_id:
@@ -274,10 +274,17 @@ def district_reports_for(user):
 
 
 def reporter_visible(user, report):
-    """The reporter's name and contact: the city, and the verifying district once the city shared them."""
+    """The reporter's name and contact in clear (个人信息保护法): the city staff handling the report (the one it
+    is assigned to, or any city staff while unassigned), and the verifying district once the city shared
+    them. Other city staff see them masked."""
     if is_city(user):
-        return True
+        return report.assigned_to_id in (None, user.pk)
     return report.identity_shared and district_reports_for(user).filter(pk=report.pk).exists()
+
+
+def objector_visible(user, objection=None):
+    """The objector's name and phone in clear: the municipal staff who decide objections (第十七条)."""
+    return is_city(user)
 
 
 def issuing_organs_for(user):

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import scoping
+from applications.admin_append_only import AppendOnlyAdminMixin
 from applications.models import (
     Agency,
     AnnualReport,
@@ -30,16 +31,6 @@ class ScopedAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return type(self).scope(request.user) if self.scope else super().get_queryset(request)
-
-
-class AppendOnlyAdminMixin:
-    """Declarations and logs are evidence: they are added, never edited or deleted."""
-
-    def has_change_permission(self, request, obj=None):
-        return obj is None and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(District)
@@ -149,7 +140,7 @@ class DossierAdmin(ScopedAdmin):
 
 
 @admin.register(TransitionLog)
-class TransitionLogAdmin(admin.ModelAdmin):
+class TransitionLogAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "dossier", "transition", "from_state", "to_state", "actor", "reason"]
     list_filter = ["transition", "to_state", "dossier__organisation__district", "dossier__kind", "dossier__cycle_year"]
     search_fields = ["dossier__organisation__name", "reason"]

@@ -181,6 +181,10 @@ class DemoWorld:
             ("expert", Role.EXPERT, {}, ("孙", "专家")),
             ("expert2", Role.EXPERT, {}, ("钱", "专家")),
             ("agency", Role.AGENCY, {"agency": self.agencies[0]}, ("王", "评价")),
+            # 三员分立 (GB/T 22239-2019): three administrators, none of them a superuser or business user.
+            ("sysadmin", Role.SYSADMIN, {}, ("吴", "系统")),
+            ("secadmin", Role.SECADMIN, {}, ("郑", "安全")),
+            ("auditadmin", Role.AUDITADMIN, {}, ("冯", "审计")),
         ]:
             user = User.objects.create_user(
                 username,

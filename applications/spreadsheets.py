@@ -11,6 +11,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from applications.export_safety import keep_as_text
+
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 2000
 
@@ -50,6 +52,8 @@ def xlsx_response(filename, headers, rows, *, title):
         cell.fill = PatternFill("solid", fgColor="E0F2EE")
     for row in rows:
         sheet.append(["" if v is None else v if isinstance(v, int | float) else str(v) for v in row])
+        for cell in sheet[sheet.max_row]:
+            keep_as_text(cell)  # data, not code (export_safety)
     for index, header in enumerate(headers, start=1):
         width = max([len(str(header))] + [len(str(r[index - 1] or "")) for r in rows[:200]]) + 4
         sheet.column_dimensions[get_column_letter(index)].width = min(width * 1.6, 60)

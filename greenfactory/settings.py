@@ -5,6 +5,7 @@ filesystem transport, so a newcomer needs no services. Production sets ``DATABAS
 ``REDIS_URL``, ``SECRET_KEY``, ``ALLOWED_HOSTS`` and ``DEBUG=false``.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -46,20 +47,36 @@ INSTALLED_APPS = [
     "reviews",
     "registry",
     "workdays",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "security",
+    "identity",
+    "audit",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "audit.middleware.AuditMiddleware",
+    "audit.middleware.SeparationOfDutiesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "security.middleware.SessionLimitsMiddleware",
+    "security.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last (django-axes)
 ]
 
 ROOT_URLCONF = "greenfactory.urls"
@@ -93,9 +110,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # GB/T 22239-2019 8.1.4.1 a: length by role, three of four character classes, no reuse (security/validators.py).
+    {"NAME": "security.validators.RoleMinimumLengthValidator", "OPTIONS": {"staff_length": 12, "other_length": 8}},
+    {"NAME": "security.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "security.validators.PasswordHistoryValidator", "OPTIONS": {"history": 5}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked account or address before any check
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -217,6 +241,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "greenfactory.sweeps.scoring_reminders",
         "schedule": crontab(minute=0, hour=9),
     },
+    "purge-audit-log": {  # 网络安全法第二十一条: audit rows older than AUDIT_RETENTION_DAYS (>= 180)
+        "task": "greenfactory.sweeps.purge_audit_log",
+        "schedule": crontab(minute=30, hour=2),
+    },
+    "erase-personal-data": {  # 个人信息保护法第十九条, 第四十七条: contact details after the retention period
+        "task": "greenfactory.sweeps.erase_personal_data",
+        "schedule": crontab(minute=40, hour=2),
+    },
 }
 
 PORTAL_NAME = _("Green Manufacturing Gradient Cultivation Platform")
@@ -235,3 +267,108 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Issue 12: security audit log, separation of duties (三员分立), personal information -------------------
+# 网络安全法第二十一条: network logs are kept no less than six months; a lower value is raised to 180 days.
+AUDIT_RETENTION_DAYS = max(180, env.int("AUDIT_RETENTION_DAYS", default=180))
+# 个人信息保护法第十九条, 第四十七条: days after a decided objection or report before the person's contact
+# details are erased and the name masked.
+PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=365)
+# The superuser is for installation (/admin/) only: refused in the business workspace. tests/conftest.py turns
+# this off for the older tests that act as a superuser; tests/test_duties.py turns it on.
+SUPERUSER_REFUSED_IN_WORKSPACE = env.bool("SUPERUSER_REFUSED_IN_WORKSPACE", default=True)
+
+# --- Issue 12: unified identity (广东省统一身份认证平台, OpenID Connect; accounts/oidc.py) -----------------------
+# Off by default: no button, no /accounts/oidc/ URLs, no backend. On: every endpoint, the client and the issuer
+# must be set (check identity.E001). The ID token is RS256-signed and checked against the provider's JWKS;
+# its iss must equal OIDC_OP_ISSUER and its aud the client id.
+OIDC_ENABLED = env.bool("OIDC_ENABLED", default=False)
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_OP_ISSUER = env("OIDC_OP_ISSUER", default="")
+OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", default="RS256")
+# Add the scope under which the platform releases the credit code claim.
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid profile")
+OIDC_USE_PKCE = env.bool("OIDC_USE_PKCE", default=True)
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+# The userinfo claim holding the unit's 18-character unified social credit code (GB 32100-2015).
+OIDC_CREDIT_CODE_CLAIM = env("OIDC_CREDIT_CODE_CLAIM", default="credit_code")
+# A refused unified login goes back to the login page, which shows why.
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "accounts.oidc.CreditCodeOIDCBackend"]
+
+# --- Issue 12: login protection and two factors (security/; GB/T 22239-2019 8.1.4.1 身份鉴别) -----------------
+# django-axes locks an account (from any address) and, separately, an address (for any account) after
+# AXES_FAILURE_LIMIT failures within AXES_COOLOFF_MINUTES; the lock ends by itself after that time or when the
+# security administrator lifts it at /security/locks/. The client address is read as the rate limits read it.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "greenfactory.ratelimit.client_address"
+AXES_LOCKOUT_CALLABLE = "security.views.lockout"
+# Shown on the lockout page: whom to call to be unlocked (e.g. "市工业和信息化局信息中心 0755-00000000").
+SECURITY_CONTACT = env("SECURITY_CONTACT", default="")
+# Sessions end after SESSION_IDLE_TIMEOUT_MINUTES without a request and SESSION_ABSOLUTE_TIMEOUT_HOURS after
+# signing in (security/middleware.py); the cookie lives no longer than the absolute limit.
+SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)
+SESSION_ABSOLUTE_TIMEOUT_HOURS = env.int("SESSION_ABSOLUTE_TIMEOUT_HOURS", default=12)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_HOURS * 3600
+# Powerful roles (city, district, experts, the three administrators, superusers) sign in with a TOTP code or
+# a recovery code; enrolment on first login (security/two_factor.py). tests/conftest.py turns it off for
+# tests not marked "security".
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
+# The name authenticator apps show next to the code: the portal's name in the language of the enrolment page.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="") or (lambda device: str(PORTAL_NAME))
+
+# --- Issue 12: security headers (hardening; GB/T 22239-2019 8.1.4 安全计算环境) ----------------------------------
+# Content-Security-Policy (django-csp 4): scripts and styles only from the portal's own static files: no
+# inline <script>, no on*="" handlers, no style="" (templates use static/js/*.js and static/css/portal.css).
+# CSP_REPORT_URI (env) adds a report-uri for violation reports.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+        **({"report-uri": [env("CSP_REPORT_URI")]} if env("CSP_REPORT_URI", default="") else {}),
+    },
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = env("SECURE_REFERRER_POLICY", default="same-origin")
+# HTTPS only in production (DEBUG=false): redirect, and HSTS for a year including subdomains. Preload is only a
+# directive until the domain is submitted to the browsers' lists; on by default so `check --deploy` is clean.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+# Paths answered over plain HTTP too (regular expressions, e.g. a load balancer's health check).
+SECURE_REDIRECT_EXEMPT = env.list("SECURE_REDIRECT_EXEMPT", default=[])
+# Permissions-Policy (django-permissions-policy): the portal uses no device or sensor; all off.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}

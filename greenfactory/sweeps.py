@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from applications import deadlines as applications_deadlines
+from audit import retention as audit_retention
 from registry import deadlines as registry_deadlines
 from reviews import deadlines as reviews_deadlines
 from reviews import reminders as reviews_reminders
@@ -27,6 +28,8 @@ SWEEPS = {
     "lift_expired_bars": applications_deadlines.lift_expired_bars,
     "rectification_due": registry_deadlines.rectification_due,
     "scoring_reminders": reviews_reminders.scoring_reminders,
+    "purge_audit_log": audit_retention.purge_audit_log,
+    "erase_personal_data": audit_retention.erase_personal_data,
 }
 
 

@@ -7,8 +7,10 @@ admin.site.site_title = _("Green manufacturing administration")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("admin-duties/", include("audit.urls")),  # 三员分立: the three administrators' screens
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
+    path("security/", include("security.urls")),  # the security administrator: locks, second factors
     path("", include("workdays.urls")),
     path("", include("reviews.urls")),
     path("", include("registry.urls")),

@@ -1,25 +1,26 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from applications.admin_append_only import AppendOnlyAdminMixin
 from registry.models import NationalListing, NationalRecommendation, PublishedList, Recheck, Removal, Report
 
 
-@admin.register(PublishedList)
-class PublishedListAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "year", "published_at", "published_by"]
-    readonly_fields = ["publicity_batch", "published_by", "published_at"]
+class AppendOnlyAdmin(AppendOnlyAdminMixin, SimpleHistoryAdmin):
+    """Published lists, recommendations to MIIT and removals are made by the portal's services, kept as written."""
 
-    def has_delete_permission(self, request, obj=None):
+    def has_add_permission(self, request):
         return False
+
+
+@admin.register(PublishedList)
+class PublishedListAdmin(AppendOnlyAdmin):
+    list_display = ["title", "year", "published_at", "published_by"]
 
 
 @admin.register(NationalRecommendation)
-class NationalRecommendationAdmin(SimpleHistoryAdmin):
+class NationalRecommendationAdmin(AppendOnlyAdmin):
     list_display = ["dossier", "year", "recommended_by", "recommended_at"]
     list_filter = ["year"]
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class RecordAdmin(SimpleHistoryAdmin):
@@ -39,9 +40,10 @@ class RecheckAdmin(RecordAdmin):
 
 
 @admin.register(Removal)
-class RemovalAdmin(RecordAdmin):
+class RemovalAdmin(AppendOnlyAdmin):
     list_display = ["dossier", "ground", "decided_on", "reported_to_miit"]
     list_filter = ["ground", "reported_to_miit"]
+    editable_fields = ("reported_to_miit",)  # the decision itself is kept as written
 
 
 @admin.register(Report)

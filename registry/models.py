@@ -10,7 +10,7 @@ from applications.models.append_only import AppendOnlyModel
 from applications.models.dossiers import RemovalGround
 
 
-class PublishedList(models.Model):
+class PublishedList(AppendOnlyModel):
     """A municipal list published after publicity (第十七条); its dossiers hold their ranks."""
 
     year = models.PositiveSmallIntegerField(_("year"))
@@ -25,6 +25,9 @@ class PublishedList(models.Model):
     entries = models.JSONField(_("entries as published"), default=list)
     history = HistoricalRecords()
 
+    # ``entries`` is written once, in publish_list's transaction, right after the ranks are given.
+    append_only_set_once = ("entries",)
+
     class Meta:
         ordering = ["-published_at"]
         verbose_name = _("published list")
@@ -34,7 +37,7 @@ class PublishedList(models.Model):
         return self.title
 
 
-class NationalRecommendation(models.Model):
+class NationalRecommendation(AppendOnlyModel):
     """第十七条: a unit the city recommends to MIIT (a record with its year, not a state change)."""
 
     dossier = models.ForeignKey(
@@ -92,7 +95,7 @@ class Recheck(models.Model):
         return f"{self.dossier} · {self.year}"
 
 
-class Removal(models.Model):
+class Removal(AppendOnlyModel):
     """A removal decision and its public notice (第二十一条, 第二十二条, 第二十五条)."""
 
     dossier = models.OneToOneField("applications.Dossier", on_delete=models.PROTECT, related_name="removal")
@@ -104,6 +107,9 @@ class Removal(models.Model):
     )
     reported_to_miit = models.BooleanField(_("reported to MIIT"), default=False)
     history = HistoricalRecords()
+
+    # The decision is kept as written; staff may record later that it was reported to MIIT (第二十五条).
+    append_only_mutable = ("reported_to_miit",)
 
     class Meta:
         ordering = ["-decided_on", "-pk"]

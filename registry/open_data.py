@@ -7,6 +7,7 @@ the formats.
 
 import csv
 
+from applications.export_safety import neutralise
 from registry.listing import as_row
 
 # The order of the CSV's columns; the first eight are those published before issue 11, unchanged.
@@ -36,7 +37,7 @@ def csv_lines(dossiers):
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(FIELDS)
     for item in items(dossiers):
-        yield writer.writerow(["" if item[f] is None else item[f] for f in FIELDS])
+        yield writer.writerow(["" if item[f] is None else neutralise(item[f]) for f in FIELDS])
 
 
 KINDS = ["factory", "park", "supply_chain"]

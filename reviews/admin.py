@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from applications.admin_append_only import AppendOnlyAdminMixin
 from reviews.models import (
     ConformityCheck,
     Criterion,
@@ -14,16 +15,10 @@ from reviews.models import (
 )
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
-    """Records of decisions: visible, never edited or deleted here."""
+class ReadOnlyAdmin(AppendOnlyAdminMixin, SimpleHistoryAdmin):
+    """Records of decisions: visible, never added, edited, reverted or deleted here."""
 
     def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 

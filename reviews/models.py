@@ -9,8 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from applications.models.append_only import AppendOnlyModel
 
-class RecommendationBatch(models.Model):
+
+class RecommendationBatch(AppendOnlyModel):
     """第十五条: the list a district sends to the city for one cycle year. Its dossiers point to it."""
 
     district = models.ForeignKey(
@@ -228,7 +230,7 @@ CONFORMITY_ITEMS = [
 ]
 
 
-class ConformityCheck(models.Model):
+class ConformityCheck(AppendOnlyModel):
     """第十六条: the municipal conformity check of a recommended dossier, item by item."""
 
     dossier = models.ForeignKey("applications.Dossier", on_delete=models.PROTECT, related_name="conformity_checks")
@@ -347,7 +349,7 @@ def _differs(stored, current):
     return stored != current
 
 
-class PublicityBatch(models.Model):
+class PublicityBatch(AppendOnlyModel):
     """第十七条: green factories in publicity for 5 working days (end computed by the working-day service)."""
 
     year = models.PositiveSmallIntegerField(_("year"))
@@ -371,7 +373,7 @@ class PublicityBatch(models.Model):
         return self.starts_on <= today <= self.ends_on
 
 
-class PublicityEntry(models.Model):
+class PublicityEntry(AppendOnlyModel):
     """One unit of a publicity batch, in the notice's order (序号)."""
 
     batch = models.ForeignKey(PublicityBatch, on_delete=models.PROTECT, related_name="entries")

@@ -28,12 +28,29 @@ def at(year, month, day, hour=10, minute=0):
 @pytest.fixture(autouse=True)
 def _fast_and_private(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Older tests act as a superuser in the workspace; tests/test_duties.py turns the refusal back on.
+    settings.SUPERUSER_REFUSED_IN_WORKSPACE = False
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.LANGUAGE_CODE = "zh-hans"
     # A fresh in-memory cache per test: the public forms' rate-limit counters start from zero.
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": tmp_path.name}
     }
+
+
+@pytest.fixture(autouse=True)
+def _login_protection(request, settings):
+    """Lockout, session limits and two factors are on in the product; tests about something else sign in with
+    force_login or Client.login and travel in time, so they run without them. Tests marked ``security`` keep them."""
+    if "security" in request.keywords:
+        settings.OTP_TOTP_THROTTLE_FACTOR = 0
+        settings.OTP_STATIC_THROTTLE_FACTOR = 0
+        return
+    settings.AXES_ENABLED = False
+    settings.TWO_FACTOR_REQUIRED = False
+    settings.SESSION_IDLE_TIMEOUT_MINUTES = None
+    settings.SESSION_ABSOLUTE_TIMEOUT_HOURS = None
+    settings.SESSION_COOKIE_AGE = 60 * 60 * 24 * 365  # tests travel months ahead with one session
 
 
 @pytest.fixture

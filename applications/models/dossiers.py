@@ -16,6 +16,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from applications.models import guards as g
+from applications.models.append_only import AppendOnlyModel
 from applications.models.organisations import Agency, Organisation, years_after
 from applications.models.reference import Kind, Level
 
@@ -478,15 +479,7 @@ TRANSITION_LABELS = {
 }
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionDenied("The transition log is append-only.")
-
-    def delete(self):
-        raise PermissionDenied("The transition log is append-only.")
-
-
-class TransitionLog(models.Model):
+class TransitionLog(AppendOnlyModel):
     """Who moved which dossier from which state to which, when and why. Append-only."""
 
     dossier = models.ForeignKey(
@@ -501,8 +494,6 @@ class TransitionLog(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["at", "pk"]
         verbose_name = _("transition log entry")
@@ -510,14 +501,6 @@ class TransitionLog(models.Model):
 
     def __str__(self):
         return f"{self.dossier_id}: {self.from_state or '∅'} → {self.to_state}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionDenied("The transition log is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied("The transition log is append-only.")
 
     @property
     def actor_label(self):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from applications.credit_code import CreditCodeField
+from applications.models.append_only import AppendOnlyModel
 from applications.models.reference import District, Kind
 
 AGENCY_YEARLY_QUOTA = 15  # 第二十四条: at most 15 Shenzhen units per agency per year
@@ -120,7 +121,7 @@ class ExclusionSource(models.TextChoices):
     SYSTEM = "system", _("recorded by the portal")
 
 
-class ExclusionDeclaration(models.Model):
+class ExclusionDeclaration(AppendOnlyModel):
     """A yes/no answer, with evidence and the date of the event, to one Art. 12 condition. Append-only.
 
     A "yes" is a dated fact: it counts for 3 years from ``event_date`` (第十二条: 近3年内), or until
@@ -148,6 +149,9 @@ class ExclusionDeclaration(models.Model):
     )
     lift_reason = models.TextField(_("reason for lifting"), blank=True)
     history = HistoricalRecords()
+
+    # 第十二条: city staff lift a "yes" with a reason (services.lift_exclusion); nothing else ever changes.
+    append_only_mutable = ("lifted_at", "lifted_by", "lift_reason")
 
     class Meta:
         ordering = ["organisation", "condition", "-declared_at"]
@@ -204,7 +208,7 @@ ELIGIBILITY_CRITERIA = {
 ELIGIBILITY_ARTICLE = {Kind.FACTORY: _("Art. 9"), Kind.PARK: _("Art. 10"), Kind.SUPPLY_CHAIN: _("Art. 11")}
 
 
-class EligibilityDeclaration(models.Model):
+class EligibilityDeclaration(AppendOnlyModel):
     """A declaration, with evidence, that one Art. 9-11 criterion is met. Append-only: the latest counts."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="eligibility_declarations")
@@ -260,7 +264,7 @@ class Agency(models.Model):
         return self.evaluations.filter(year=year).values("organisation").distinct().count()
 
 
-class AgencyEvaluation(models.Model):
+class AgencyEvaluation(AppendOnlyModel):
     """第二十四条: one evaluation an agency made, counted in the calendar year it was first submitted.
 
     A resubmission of the same dossier by the same agency is the same evaluation; an applicant who
@@ -283,7 +287,7 @@ class AgencyEvaluation(models.Model):
         return f"{self.agency} · {self.organisation} · {self.year}"
 
 
-class AgencyFlag(models.Model):
+class AgencyFlag(AppendOnlyModel):
     """第二十三条: a district bureau's note of an agency's poor work, with the reason. Append-only."""
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="flags")

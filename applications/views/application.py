@@ -9,6 +9,7 @@ also what the conformity checklist (第十六条) shows beside each of its items
 
 from decimal import Decimal, InvalidOperation
 
+from csp.decorators import csp_replace
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -246,6 +247,7 @@ def _referenced_by_snapshot(dossier, evidence_pk):
 
 @login_required
 @xframe_options_sameorigin
+@csp_replace({"frame-ancestors": ["'self'"]})  # it opens in the panel beside the table, on the portal's own page
 def evidence_file(request, pk, evidence_pk):
     """One evidence file of this dossier's evaluation, inline (it opens in the panel beside the table).
 

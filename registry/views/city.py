@@ -14,6 +14,7 @@ from accounts import scoping
 from applications.models import Kind, Organisation, State
 from applications.services import TransitionRefused
 from applications.spreadsheets import xlsx_response
+from audit.services import record_identity_view
 from registry import national_list, reports, services
 from registry.forms import NationalImportForm, RemovalForm
 from registry.models import (
@@ -180,7 +181,15 @@ def city_report(request, pk):
         else:
             messages.success(request, _("Saved."))
         return redirect("city_report", pk=pk)
-    context = {"report": report, "staff": scoping.city_staff(), "decisions": Report.Decision.choices}
+    identity_visible = scoping.reporter_visible(request.user, report)
+    if identity_visible:
+        record_identity_view(request, [report])  # 个人信息保护法: every view of a reporter's identity
+    context = {
+        "report": report,
+        "staff": scoping.city_staff(),
+        "decisions": Report.Decision.choices,
+        "identity_visible": identity_visible,
+    }
     return render(request, "registry/report.html", context)
 
 

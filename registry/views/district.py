@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from accounts import scoping
 from accounts.models import Role
 from applications.services import TransitionRefused
+from audit.services import record_identity_view
 from registry import reports
 from registry.models import Report
 
@@ -44,9 +45,12 @@ def district_report(request, pk):
         else:
             messages.success(request, _("Saved."))
         return redirect("district_report", pk=pk)
+    reporter_visible = scoping.reporter_visible(request.user, report)
+    if reporter_visible:
+        record_identity_view(request, [report])  # 个人信息保护法: every view of a reporter's identity
     context = {
         "report": report,
-        "reporter_visible": scoping.reporter_visible(request.user, report),
+        "reporter_visible": reporter_visible,
         "proposals": Report.Proposal.choices,
     }
     return render(request, "registry/district_report.html", context)

@@ -16,6 +16,7 @@ from applications.models.guards import open_cycle_year
 from applications.services import TransitionRefused
 from applications.spreadsheets import xlsx_response
 from applications.views.application import application_sheet
+from audit.services import record_identity_view
 from reviews import conformity, expert_review, objections, publicity
 from reviews.forms_municipal import AssignForm, ConformityForm, DecisionForm, PublicityForm
 from reviews.models import CONFORMITY_ITEMS, PublicityBatch
@@ -256,12 +257,16 @@ def publicity_batch(request, pk):
     city_only(request)
     batch = get_object_or_404(PublicityBatch, pk=pk)
     entries = batch.entries.select_related("dossier__organisation__district")
-    objections = scoping.objections_for(request.user).filter(dossier__publicity_entry__batch=batch)
+    objections = list(scoping.objections_for(request.user).filter(dossier__publicity_entry__batch=batch))
+    identity_visible = scoping.objector_visible(request.user)
+    if identity_visible:
+        record_identity_view(request, objections)  # 个人信息保护法: every view of an objector's identity
     published = getattr(batch, "published_list", None)
     context = {
         "batch": batch,
         "entries": entries,
         "objections": objections,
+        "identity_visible": identity_visible,
         "decision_form": DecisionForm(),
         "published": published,
         "today": timezone.localdate(),
