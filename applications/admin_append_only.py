@@ -28,7 +28,8 @@ class AppendOnlyAdminMixin:
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return super().get_readonly_fields(request, obj)
-        return [f.name for f in self.model._meta.fields if f.name not in self.editable_fields]
+        hidden = set(self.editable_fields) | set(self.exclude or ())  # an excluded field is never shown
+        return [f.name for f in self.model._meta.fields if f.name not in hidden]
 
     # django-simple-history
     def has_change_history_permission(self, request, obj=None):

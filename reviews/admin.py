@@ -74,3 +74,6 @@ class PublicityBatchAdmin(ReadOnlyAdmin):
 class ObjectionAdmin(ReadOnlyAdmin):
     list_display = ["dossier", "status", "submitted_at", "decided_at"]
     list_filter = ["status"]
+    # 个人信息保护法: the objector's identity is shown, masked or in clear and audited, only on the screen
+    # where staff decide objections (reviews.views.municipal), never in the admin.
+    exclude = ["objector_name", "objector_phone", "contact_email"]

@@ -142,3 +142,28 @@ def test_the_sweep_erases_contact_details_after_the_retention_period(world, publ
         ("registry.report", str(report.pk), None),
     ]
     assert SWEEPS["erase_personal_data"](now) == []  # a second run changes nothing
+
+
+def test_the_admin_never_shows_an_objectors_or_reporters_identity(client, world, publicity):
+    _batch, first, _second = publicity
+    objection = decided_objection(first, decided_at=None, status=Objection.Status.PENDING)
+    make_dossier(world.org_b, State.LISTED)
+    report = reports.file_report(
+        organisation=world.org_b, name="赵举报", contact="13700000000", content="x", evidence=evidence()
+    )
+    admin = UserFactory(username="installer", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    pages = [
+        reverse("admin:reviews_objection_change", args=[objection.pk]),
+        reverse("admin:reviews_objection_changelist"),
+        reverse("admin:registry_report_change", args=[report.pk]),
+        reverse("admin:registry_report_changelist"),
+        reverse("admin:reviews_objection_history", args=[objection.pk]),
+        reverse("admin:registry_report_history", args=[report.pk]),
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        for secret in (objection.objector_name, objection.objector_phone, "赵举报", "13700000000"):
+            assert secret not in html, (url, secret)
