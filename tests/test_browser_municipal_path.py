@@ -111,6 +111,8 @@ def test_conformity_to_published_list(live_server, browser, screens, people, rec
         for box in city.locator("input[name=dossiers]").all():
             box.check()
         city.click("[data-testid=open-review]")
+        # The board reloads with the opened dossiers; wait for it before ticking them (a loaded machine is slow).
+        expect(city.locator(".alert-success")).to_be_visible()
         for box in city.locator("input[name=dossiers]").all():
             box.check()
         city.check(f"input[name=experts][value='{people['expert_a'].pk}']")
