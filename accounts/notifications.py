@@ -3,7 +3,7 @@
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import send_mail, send_mass_mail
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -63,3 +63,70 @@ def notify_once(key, users, *, title, body="", url=""):
     users = list(users)
     transaction.on_commit(lambda: notify(users, title=title, body=body, url=url))
     return len(users)
+
+
+def notify_each(items):
+    """Many notifications at once, each ``(users, title, body, url)``: one insert, one mail connection.
+
+    For sweeps that tell each applicant about its own dossier (a chunk of lapses): the same messages
+    ``notify`` would send one by one.
+    """
+    notes, mails = [], []
+    for users, title, body, url in items:
+        users = list(users)
+        notes += [Notification(recipient=u, title=title[:200], body=body, url=url) for u in users]
+        addresses = [u.email for u in users if u.email]
+        if addresses:
+            mails.append((title, f"{body}\n\n{url}".strip(), settings.DEFAULT_FROM_EMAIL, addresses))
+    Notification.objects.bulk_create(notes, batch_size=1000)
+    if mails:
+        try:
+            send_mass_mail(mails)
+        except OSError:
+            log.exception("could not send %d sweep mails", len(mails))
+    return len(notes)
+
+
+class Digest:
+    """News of one sweep run, collected per district over its chunks and sent once at the end.
+
+    Each district's officers get one notification (and one email) listing their units (a single unit's
+    line is the title itself); city staff get one with the count per district. ``title`` is a message
+    with ``%(district)s`` and ``%(n)d``;
+    ``city_title`` one with ``%(n)d``. Sent through ``on_commit``: a dry run that rolls back sends nothing.
+    """
+
+    def __init__(self, *, title, city_title=None, url=""):
+        self.title, self.city_title, self.url = title, city_title, url
+        self.lines = {}
+
+    def add(self, district_id, line):
+        self.lines.setdefault(district_id, []).append(str(line))
+
+    def __len__(self):
+        return sum(len(lines) for lines in self.lines.values())
+
+    def send(self):
+        """Schedule the digests; returns the number of notifications they make."""
+        from django.db import transaction
+
+        from accounts import scoping
+        from applications.models import District
+
+        if not self.lines:
+            return 0
+        names = {d.pk: d.name for d in District.objects.filter(pk__in=self.lines)}
+        items, summary = [], []
+        for district_id in sorted(self.lines, key=lambda pk: names.get(pk, "")):
+            lines, name = self.lines[district_id], names.get(district_id, "")
+            if len(lines) == 1:  # a digest of one is that one message
+                title, body = lines[0], ""
+            else:
+                title, body = self.title % {"district": name, "n": len(lines)}, "\n".join(lines)
+            items.append((scoping.district_officers(district_id), title, body, self.url))
+            summary.append(_("%(district)s: %(n)d") % {"district": name, "n": len(lines)})
+        if self.city_title:
+            items.append((scoping.city_staff(), self.city_title % {"n": len(self)}, "\n".join(summary), self.url))
+        items = [(list(users), title, body, url) for users, title, body, url in items]
+        transaction.on_commit(lambda: notify_each(items))
+        return sum(len(users) for users, *_rest in items)

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts import scoping, services
 from accounts.forms import AcceptInvitationForm, InvitationForm, SignupForm
 from accounts.models import Role
+from greenfactory.paging import paginate
 
 
 def signup(request):
@@ -53,8 +53,7 @@ def accept_invitation(request, token):
 
 @login_required
 def inbox(request):
-    notifications = request.user.notifications.all()
-    page = Paginator(notifications, 50).get_page(request.GET.get("page"))
+    page = paginate(request, request.user.notifications.order_by("-created_at", "-pk"))
     return render(request, "accounts/inbox.html", {"page": page})
 
 

@@ -9,17 +9,19 @@ import datetime
 import logging
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import scoping
-from accounts.notifications import notify_once
+from accounts.notifications import Digest, notify_each, notify_once
 from applications import annual, services
 from applications.models import AnnualReport, Dossier, Path, State
 from applications.models.annual import ANNUAL_DUE_MONTH_DAY
 from applications.models.dossiers import BEFORE_RECOMMENDATION
 from applications.models.guards import recommendation_deadline
 from applications.models.organisations import Agency
+from greenfactory.chunks import claim, in_chunks
 
 log = logging.getLogger("greenfactory.deadlines")
 REMINDER_DAYS = (14, 3)  # before 30 May (第十五条)
@@ -37,22 +39,57 @@ def latest_closed_cycle(now):
 
 
 def lapse_unrecommended(now):
-    """第十五条: after 30 May, dossiers of the cycle still pooled, submitted or returned lapse."""
+    """第十五条: after 30 May, dossiers of the cycle still pooled, submitted or returned lapse.
+
+    In chunks that commit as they go (``greenfactory.chunks``); each applicant is told of its own dossier,
+    each district once per run with the list of its units, and the city with the count per district.
+    """
     closed = latest_closed_cycle(now)
-    changes = []
+    reason = _("Not recommended by 30 May (Art. 15)")
     candidates = Dossier.objects.filter(state__in=BEFORE_RECOMMENDATION, cycle_year__lte=closed)
-    for dossier in candidates.select_related("organisation").order_by("pk"):
-        try:
-            services.transition(
-                dossier, "lapse", now=now, reason=_("Not recommended by 30 May (Art. 15)"), via=Path.SWEEP
-            )
-        except services.TransitionRefused:
-            continue  # another worker got there first, or the state moved on
-        changes.append(
-            _("%(organisation)s (%(year)s): lapsed")
-            % {"organisation": dossier.organisation, "year": dossier.cycle_year}
-        )
+    digest = Digest(
+        title=_("30 May deadline: %(n)d units of %(district)s were not recommended and lapsed (Art. 15)"),
+        city_title=_("30 May deadline: %(n)d units were not recommended and lapsed (Art. 15)"),
+        url="/district/recommendation/",
+    )
+
+    def lapse_chunk(pks):
+        rows = claim(Dossier.objects.filter(pk__in=pks, state__in=BEFORE_RECOMMENDATION), of=("self",))
+        rows = list(rows.select_related("organisation").order_by("pk"))
+        lapsed, _refused = services.transition_many(rows, "lapse", now=now, reason=reason, via=Path.SWEEP)
+        news = [(dossier, lapsed_line(dossier)) for dossier in lapsed]
+        for dossier, line in news:
+            digest.add(dossier.organisation.district_id, line)
+        tell_applicants(news, reason=reason)
+        return [line for _d, line in news]
+
+    changes = in_chunks(candidates.order_by("pk").values_list("pk", flat=True), lapse_chunk)
+    digest.send()
     return changes
+
+
+def lapsed_line(dossier):
+    return _("%(organisation)s (%(year)s): lapsed") % {"organisation": dossier.organisation, "year": dossier.cycle_year}
+
+
+def tell_applicants(news, *, reason):
+    """Each applicant hears of its own dossier: [(dossier, line)] → one query, one insert (on commit)."""
+    if not news:
+        return
+    from accounts.models import Role, User
+
+    users = {}
+    applicants = User.objects.filter(
+        role=Role.APPLICANT, organisation_id__in={d.organisation_id for d, _l in news}, is_active=True
+    )
+    for user in applicants:
+        users.setdefault(user.organisation_id, []).append(user)
+    items = [
+        (users.get(d.organisation_id, []), line, reason, reverse("dossier_detail", args=[d.pk]))
+        for d, line in news
+        if users.get(d.organisation_id)
+    ]
+    transaction.on_commit(lambda: notify_each(items))
 
 
 def recommendation_reminders(now):
@@ -96,27 +133,31 @@ def annual_form_reminders(now):
     if (today.month, today.day) not in [(3, d) for d in ANNUAL_REMINDER_DAYS]:
         return []
     due = datetime.date(today.year, *ANNUAL_DUE_MONTH_DAY)
-    changes = []
     listed = Dossier.objects.filter(
         state__in=[State.LISTED, State.RECHECKING], listed_on__lt=datetime.date(today.year, 1, 1)
     )
-    for dossier in listed.select_related("organisation"):
-        report, _created = AnnualReport.objects.get_or_create(
-            dossier=dossier, year=today.year, defaults={"due_on": due}
-        )
-        if report.status != AnnualReport.Status.DUE:
-            continue
-        title = _("Please file the %(year)d annual dynamic-management form by %(due)s (Art. 19)") % {
-            "year": today.year,
-            "due": due.isoformat(),
-        }
-        if notify_once(
-            f"annual-{today.year}-{today.day}-{report.pk}",
-            dossier.organisation.users.filter(is_active=True),
-            title=title,
-        ):
-            changes.append(f"{dossier.organisation}: {title}")
-    return changes
+    title = _("Please file the %(year)d annual dynamic-management form by %(due)s (Art. 19)") % {
+        "year": today.year,
+        "due": due.isoformat(),
+    }
+
+    def remind_chunk(pks):
+        changes = []
+        for dossier in Dossier.objects.filter(pk__in=pks).select_related("organisation").order_by("pk"):
+            report, _created = AnnualReport.objects.get_or_create(
+                dossier=dossier, year=today.year, defaults={"due_on": due}
+            )
+            if report.status != AnnualReport.Status.DUE:
+                continue
+            if notify_once(
+                f"annual-{today.year}-{today.day}-{report.pk}",
+                dossier.organisation.users.filter(is_active=True),
+                title=title,
+            ):
+                changes.append(f"{dossier.organisation}: {title}")
+        return changes
+
+    return in_chunks(listed.order_by("pk").values_list("pk", flat=True), remind_chunk)
 
 
 def mark_overdue_annual_forms(now):
@@ -129,16 +170,18 @@ def mark_overdue_annual_forms(now):
     changes = []
     annual.open_missing_reports(annual.last_due_year(today))
     candidates = AnnualReport.objects.filter(status=AnnualReport.Status.DUE, overdue_at__isnull=True, due_on__lt=today)
-    for pk in candidates.values_list("pk", flat=True):
-        with transaction.atomic():
-            report = (
-                AnnualReport.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, status=AnnualReport.Status.DUE, overdue_at__isnull=True)
-                .select_related("dossier__organisation")
-                .first()
-            )
-            if report is None:
-                continue
+    digest = Digest(
+        title=_("%(district)s: %(n)d units have not filed their annual form (Art. 21(2) removal ground)"),
+        url="/annual/",
+    )
+
+    def overdue_chunk(pks):
+        rows = claim(
+            AnnualReport.objects.filter(pk__in=pks, status=AnnualReport.Status.DUE, overdue_at__isnull=True),
+            of=("self",),
+        )
+        changes = []
+        for report in rows.select_related("dossier__organisation").order_by("pk"):
             report.overdue_at = now
             report._change_reason = "overdue (Art. 21(2))"
             report.save()
@@ -147,8 +190,12 @@ def mark_overdue_annual_forms(now):
                 "organisation": organisation,
                 "year": report.year,
             }
-            notify_once(f"annual-overdue-{report.pk}", scoping.district_officers(organisation.district_id), title=title)
-        changes.append(title)
+            digest.add(organisation.district_id, title)
+            changes.append(title)
+        return changes
+
+    changes = in_chunks(candidates.order_by("pk").values_list("pk", flat=True), overdue_chunk)
+    digest.send()
     return changes
 
 
@@ -162,7 +209,7 @@ def lift_expired_bars(now):
     changes = []
     for pk in Agency.objects.filter(barred_until__lt=today).values_list("pk", flat=True):
         with transaction.atomic():
-            agency = Agency.objects.select_for_update(skip_locked=True).filter(pk=pk, barred_until__lt=today).first()
+            agency = claim(Agency.objects.filter(pk=pk, barred_until__lt=today)).first()
             if agency is None:
                 continue
             agency.barred_until = None

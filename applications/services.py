@@ -55,13 +55,18 @@ class StaleState(TransitionRefused):
     """Someone else changed the dossier's state since the caller loaded it."""
 
 
-def transition(dossier, name, *, by=None, reason="", now=None, expected_state=None, via=Path.SERVICE, **params):
+def transition(
+    dossier, name, *, by=None, reason="", now=None, expected_state=None, via=Path.SERVICE, notify=True, **params
+):
     """Run transition ``name`` on ``dossier`` as user ``by`` (None: the system). Returns the saved row.
 
     ``via`` names the path that asks (``Path``): a transition runs only on the paths of
     ``TRANSITION_PATHS``, and a system-only one (``lapse``) never for a person, superusers included.
     ``expected_state`` defaults to the state of the instance the caller holds: if the row in the
     database has moved on since, the call is refused rather than acting on a stale view.
+    ``notify=False`` writes the same log row and history but leaves the news to the caller: a sweep
+    sends each district one digest per run instead of a notification per dossier (``accounts.
+    notifications.Digest``); ``applications.signals`` skips such a row.
     """
     if name not in TRANSITION_PATHS:
         raise TransitionRefused(_("Unknown action."))
@@ -104,7 +109,7 @@ def transition(dossier, name, *, by=None, reason="", now=None, expected_state=No
 
             _count_evaluation(locked, now=now)
             evaluations.snapshot(locked, by=by, now=now)
-        TransitionLog.objects.create(
+        entry = TransitionLog(
             dossier=locked,
             transition=name,
             from_state=source,
@@ -113,8 +118,83 @@ def transition(dossier, name, *, by=None, reason="", now=None, expected_state=No
             reason=reason,
             at=now or timezone.now(),
         )
+        entry.notify = notify  # read by applications.signals, not stored
+        entry.save()
     log.info("dossier %s %s: %s -> %s by %s", locked.pk, name, source, locked.state, by or "system")
     return locked
+
+
+# Transitions a sweep may run on a whole chunk at once: their methods change only the row itself (no agency
+# count, no snapshot, no other model), their guards read only the row and the clock.
+BULK_TRANSITIONS = frozenset({"lapse", "open_recheck"})
+
+
+def transition_many(dossiers, name, *, reason="", now=None, via=Path.SWEEP):
+    """Run the system transition ``name`` on ``dossiers`` that the caller has locked in its transaction.
+
+    The same as ``transition`` for each row, written in a few statements for a sweep's chunk: each row's
+    guards are asked and its ``@transition`` method runs; the moved rows are saved together (only while
+    still in their source state), each gets its history row (django-simple-history, same user and change
+    reason) and its ``TransitionLog`` row. Bulk inserts send no ``post_save``: the caller tells people (a
+    digest, as ``notify=False``). Returns ``(moved, refused)``; a row moved by someone else in between
+    makes the whole call raise ``StaleState`` (the caller's chunk rolls back; its rerun re-checks).
+    """
+    if name not in BULK_TRANSITIONS:
+        raise ValueError(f"{name} is not run in bulk")
+    if via not in TRANSITION_PATHS[name]:
+        raise TransitionRefused(_("“%(action)s” is not done from here.") % {"action": TRANSITION_LABELS[name]})
+    fields = [f.attname for f in Dossier._meta.concrete_fields if not f.primary_key]
+    moved, refused, sources = [], [], []
+    for dossier in dossiers:
+        dossier._clock = now
+        if dossier.refusals(name, reason=reason):
+            refused.append(dossier)
+            continue
+        before = {field: getattr(dossier, field) for field in fields}
+        source = dossier.state
+        getattr(dossier, name)(reason=reason)
+        dossier._changed = {field for field in fields if getattr(dossier, field) != before[field]}
+        dossier._history_user = None
+        dossier._change_reason = f"{name}: {reason}"[:100]
+        moved.append(dossier)
+        sources.append(source)
+    if not moved:
+        return moved, refused
+    at = now or timezone.now()
+    changed = sorted(set().union(*(d._changed for d in moved)) | {"updated_at"})
+    stamp = timezone.now()
+    for dossier in moved:
+        dossier.updated_at = stamp
+    with transaction.atomic():
+        # The state is protected against queryset updates (``DossierQuerySet.update``): this is the
+        # transition's own save, of rows each moved above by its method, still in the state they were read in.
+        saved = 0
+        for values, pks in _same_values(moved, changed).items():
+            saved += Dossier._base_manager.filter(pk__in=pks, state__in=set(sources)).update(**dict(values))
+        if saved != len(moved):
+            raise StaleState(_("Some dossiers were changed by someone else meanwhile; run the sweep again."))
+        Dossier.history.bulk_history_create(moved, update=True, batch_size=500)
+        TransitionLog.objects.bulk_create(
+            [
+                TransitionLog(
+                    dossier=d, transition=name, from_state=source, to_state=d.state, actor=None, reason=reason, at=at
+                )
+                for d, source in zip(moved, sources, strict=True)
+            ],
+            batch_size=500,
+        )
+    for dossier, source in zip(moved, sources, strict=True):
+        log.info("dossier %s %s: %s -> %s by system", dossier.pk, name, source, dossier.state)
+    return moved, refused
+
+
+def _same_values(dossiers, fields):
+    """{((field, value), ...): [pk, ...]}: rows that take the same new values share one UPDATE (a lapse's
+    chunk is one statement, not a 500-branch CASE)."""
+    groups = {}
+    for dossier in dossiers:
+        groups.setdefault(tuple((f, getattr(dossier, f)) for f in fields), []).append(dossier.pk)
+    return groups
 
 
 def _count_evaluation(dossier, *, now):
@@ -455,8 +535,140 @@ class BulkRow:
         self.line, self.code, self.name, self.ok, self.message, self.dossier = line, code, name, ok, message, dossier
 
 
-def bulk_pool(rows, *, district, kind, cycle_year, by):
-    """Pool each (credit code, name) row for ``district``; each row stands alone and reports its result.
+def bulk_pool(rows, *, district, kind, cycle_year, by, progress=None, chunk=1000):
+    """Pool each (line, credit code, name) row for ``district``; each row reports its result.
+
+    A row's organisation is found by its credit code; an unknown code with a name creates the
+    organisation in ``district``. Rows of another district, excluded units (第十二条) and duplicates
+    are reported, not pooled. The records are those of ``pool`` row by row (organisation and dossier
+    with their history, one ``create`` log row each), made in bulk ``chunk`` rows at a time, each
+    chunk in its own transaction, with one lookup per chunk for the credit codes, the existing dossiers
+    and the exclusions. ``progress(rows_done)`` is called after each chunk.
+    """
+    results = []
+    for start in range(0, len(rows), chunk):
+        with transaction.atomic():
+            results += _pool_chunk(rows[start : start + chunk], district=district, kind=kind, year=cycle_year, by=by)
+        if progress is not None:
+            progress(len(results))
+    return results
+
+
+def _pool_chunk(rows, *, district, kind, year, by):
+    from accounts.notifications import notify_each
+    from applications.credit_code import normalise, validate_credit_code
+
+    parsed = []
+    for line, raw_code, raw_name in rows:
+        code, name = normalise(raw_code or ""), (raw_name or "").strip()
+        try:
+            validate_credit_code(code)
+        except ValidationError as invalid:
+            parsed.append(BulkRow(line, raw_code, name, False, invalid.messages[0]))
+            continue
+        parsed.append(BulkRow(line, code, name, None, ""))
+    codes = {r.code for r in parsed if r.ok is None}
+    known = {o.credit_code: o for o in Organisation.objects.filter(credit_code__in=codes).select_related("district")}
+    new = {}
+    for row in parsed:
+        if row.ok is not None:
+            continue
+        organisation = known.get(row.code) or new.get(row.code)
+        if organisation is None and not row.name:
+            row.ok, row.message = False, _("Unknown unit: add its name in column B to register it.")
+        elif organisation is not None and organisation.district_id != district.pk:
+            row.ok, row.name = False, organisation.name
+            row.message = _("This unit belongs to %(district)s.") % {"district": organisation.district}
+        elif organisation is None:
+            new[row.code] = Organisation(credit_code=row.code, name=row.name, district=district)
+    created = Organisation.objects.bulk_create(list(new.values()), batch_size=500)
+    for organisation in created:
+        organisation._history_user = by
+    Organisation.history.bulk_history_create(created, default_user=by, batch_size=500)
+    organisations = {**known, **new}
+    ids = [o.pk for o in organisations.values()]
+    taken = set(
+        Dossier.objects.filter(organisation_id__in=ids, kind=kind, cycle_year=year).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    may_be_excluded = set(
+        ExclusionDeclaration.objects.filter(organisation_id__in=ids, applies=True, lifted_at__isnull=True).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    dossiers = []
+    for row in parsed:
+        if row.ok is not None:
+            continue
+        organisation = organisations[row.code]
+        row.name = organisation.name
+        dossier = Dossier(organisation=organisation, kind=kind, cycle_year=year)
+        if organisation.pk in may_be_excluded and not g.no_exclusion(dossier):
+            row.ok, row.message = False, g.no_exclusion.refusal(dossier)
+        elif organisation.pk in taken:
+            row.ok = False
+            row.message = _("%(organisation)s already has a dossier for this kind in %(year)s.") % {
+                "organisation": organisation,
+                "year": year,
+            }
+        else:
+            taken.add(organisation.pk)
+            dossier._history_user, dossier._change_reason = by, "create"
+            row.ok, row.message, row.dossier = True, _("Added to the pool"), dossier
+            dossiers.append(dossier)
+    Dossier.objects.bulk_create(dossiers, batch_size=500)
+    Dossier.history.bulk_history_create(dossiers, default_user=by, default_change_reason="create", batch_size=500)
+    at, reason = timezone.now(), _("Bulk import")
+    TransitionLog.objects.bulk_create(
+        [
+            TransitionLog(
+                dossier=d, transition="create", from_state="", to_state=d.state, actor=by, reason=reason, at=at
+            )
+            for d in dossiers
+        ],
+        batch_size=500,
+    )
+    _tell_pooled(dossiers, by=by, notify_each=notify_each)
+    return parsed
+
+
+def _tell_pooled(dossiers, *, by, notify_each):
+    """What ``pool`` row by row tells (the transition log's signal): each applicant of its own dossier, the
+    district's other officers — here once for the whole chunk instead of once per unit."""
+    from django.urls import reverse
+
+    from accounts.models import Role, User
+
+    if not dossiers:
+        return
+    users = {}
+    for user in User.objects.filter(
+        role=Role.APPLICANT, organisation_id__in={d.organisation_id for d in dossiers}, is_active=True
+    ):
+        users.setdefault(user.organisation_id, []).append(user)
+    label = TRANSITION_LABELS["create"]
+    items = []
+    for d in dossiers:
+        if users.get(d.organisation_id):
+            title = _("%(organisation)s (%(year)s): %(action)s → %(state)s") % {
+                "organisation": d.organisation.name,
+                "year": d.cycle_year,
+                "action": label,
+                "state": d.get_state_display(),
+            }
+            items.append((users[d.organisation_id], title, _("Bulk import"), reverse("dossier_detail", args=[d.pk])))
+    officers = User.objects.filter(role=Role.DISTRICT, district_id=dossiers[0].organisation.district_id, is_active=True)
+    if by is not None:
+        officers = officers.exclude(pk=by.pk)
+    title = _("%(n)d units were added to the cultivation pool by bulk import") % {"n": len(dossiers)}
+    body = "\n".join(d.organisation.name for d in dossiers)
+    items.append((list(officers), title, body, reverse("district_pool")))
+    transaction.on_commit(lambda: notify_each(items))
+
+
+def bulk_pool_row_by_row(rows, *, district, kind, cycle_year, by):
+    """``bulk_pool`` one row at a time through ``pool``: the reference its bulk path is tested against.
 
     A row's organisation is found by its credit code; an unknown code with a name creates the
     organisation in ``district``. Rows of another district, excluded units (第十二条) and duplicates

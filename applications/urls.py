@@ -1,6 +1,15 @@
 from django.urls import path
 
-from applications.views import agency, annual, applicant, district, dossiers, self_evaluation, staff
+from applications.views import (
+    agency,
+    annual,
+    applicant,
+    district,
+    dossiers,
+    import_jobs,
+    self_evaluation,
+    staff,
+)
 from applications.views import application as application_views
 from applications.views import report as report_views
 from applications.views import standards as standards_views
@@ -45,6 +54,8 @@ urlpatterns = [
     path("standards/<int:pk>/edit/", standards_views.standard_edit, name="standard_edit"),
     path("standards/<int:pk>/new-version/", standards_views.standard_new_version, name="standard_new_version"),
     path("district/pool/", district.pool, name="district_pool"),
+    path("imports/<int:pk>/", import_jobs.job_page, name="import_job"),
+    path("imports/<int:pk>/report.xlsx", import_jobs.report, name="import_report"),
     path("district/pool/search/", district.search_organisations, name="search_organisations"),
     path("district/pool/requests/<int:pk>/<slug:decision>/", district.decide_request, name="decide_pool_request"),
 ]

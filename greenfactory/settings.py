@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "security",
     "identity",
     "audit",
+    "exports",
     "csp",
 ]
 
@@ -245,6 +246,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "greenfactory.sweeps.purge_audit_log",
         "schedule": crontab(minute=30, hour=2),
     },
+    "expire-exports": {  # issue 13: background export files are deleted EXPORT_KEEP_DAYS after they were built
+        "task": "greenfactory.sweeps.expire_exports",
+        "schedule": crontab(minute=50, hour=2),
+    },
     "erase-personal-data": {  # 个人信息保护法第十九条, 第四十七条: contact details after the retention period
         "task": "greenfactory.sweeps.erase_personal_data",
         "schedule": crontab(minute=40, hour=2),
@@ -372,3 +377,19 @@ PERMISSIONS_POLICY = {
         "usb",
     )
 }
+
+# --- Issue 13: exports (streamed .xlsx, background jobs) and the public list's cache ------------------------
+# An .xlsx export of more rows than this is built in the background (exports app) with a progress page.
+EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=20000)
+# Days a background export's file is kept for its owner before the sweep deletes it.
+EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
+# Seconds a rendered page of the public list is kept in the cache (it is also dropped on publish and removal).
+PUBLIC_LIST_CACHE_SECONDS = env.int("PUBLIC_LIST_CACHE_SECONDS", default=600)
+
+# --- Issue 13: chunked deadline sweeps and large imports (pool, national list) -------------------------------
+# A sweep claims and commits its rows this many at a time: a crash loses at most one chunk.
+SWEEP_CHUNK_SIZE = env.int("SWEEP_CHUNK_SIZE", default=500)
+# Imports of more rows than this run in the background (a Celery task) with a progress page.
+IMPORT_SYNC_ROWS = env.int("IMPORT_SYNC_ROWS", default=500)
+# The largest sheet an import accepts (rows); above it the officer is asked to split the file.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20000)

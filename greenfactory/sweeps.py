@@ -12,6 +12,7 @@ from django.utils.dateparse import parse_datetime
 
 from applications import deadlines as applications_deadlines
 from audit import retention as audit_retention
+from exports import services as exports_services
 from registry import deadlines as registry_deadlines
 from reviews import deadlines as reviews_deadlines
 from reviews import reminders as reviews_reminders
@@ -30,6 +31,7 @@ SWEEPS = {
     "scoring_reminders": reviews_reminders.scoring_reminders,
     "purge_audit_log": audit_retention.purge_audit_log,
     "erase_personal_data": audit_retention.erase_personal_data,
+    "expire_exports": exports_services.expire_exports,
 }
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("security/", include("security.urls")),  # the security administrator: locks, second factors
     path("", include("workdays.urls")),
+    path("", include("exports.urls")),
     path("", include("reviews.urls")),
     path("", include("registry.urls")),
     path("", include("applications.urls")),

@@ -4,34 +4,42 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import scoping
-from accounts.notifications import notify_once
+from accounts.notifications import Digest, notify_once
 from applications import services
+from applications.deadlines import tell_applicants
 from applications.models import Dossier, Path, State
+from greenfactory.chunks import claim, in_chunks
+from registry.listing import public_list_changed
 
 
 def open_due_rechecks(now):
-    """Open a recheck for every listed unit 3 years after listing or its last recheck; tell the district."""
+    """Open a recheck for every listed unit 3 years after listing or its last recheck; tell the district.
+
+    In chunks that commit as they go; each applicant hears of its own unit, each district gets one digest.
+    """
     today = timezone.localdate(now)
-    changes = []
-    due = Dossier.objects.filter(state=State.LISTED, next_recheck_due__lte=today).select_related("organisation")
-    for dossier in due.order_by("next_recheck_due", "pk"):
-        try:
-            services.transition(
-                dossier,
-                "open_recheck",
-                now=now,
-                reason=_("Three years since listing or the last recheck (Art. 21)"),
-                via=Path.SWEEP,
-            )
-        except services.TransitionRefused:
-            continue
-        title = _("Triennial recheck opened for %(organisation)s (Art. 21)") % {"organisation": dossier.organisation}
-        notify_once(
-            f"recheck-{dossier.pk}-{today.isoformat()}",
-            scoping.district_officers(dossier.organisation.district_id),
-            title=title,
-        )
-        changes.append(title)
+    reason = _("Three years since listing or the last recheck (Art. 21)")
+    due = Dossier.objects.filter(state=State.LISTED, next_recheck_due__lte=today)
+    digest = Digest(title=_("%(district)s: %(n)d triennial rechecks opened (Art. 21)"), url="/rechecks/")
+
+    def open_chunk(pks):
+        rows = claim(Dossier.objects.filter(pk__in=pks, state=State.LISTED), of=("self",))
+        rows = list(rows.select_related("organisation").order_by("next_recheck_due", "pk"))
+        opened, _refused = services.transition_many(rows, "open_recheck", now=now, reason=reason, via=Path.SWEEP)
+        news = []
+        for dossier in opened:
+            title = _("Triennial recheck opened for %(organisation)s (Art. 21)") % {
+                "organisation": dossier.organisation
+            }
+            digest.add(dossier.organisation.district_id, title)
+            news.append((dossier, title))
+        tell_applicants(news, reason=reason)
+        if opened:
+            public_list_changed()  # bulk writes send no post_save (registry.listing's cache)
+        return [title for _d, title in news]
+
+    changes = in_chunks(due.order_by("next_recheck_due", "pk").values_list("pk", flat=True), open_chunk)
+    digest.send()
     return changes
 
 

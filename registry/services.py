@@ -7,6 +7,7 @@ from applications import services as dossier_services
 from applications.models import ExclusionCondition, ExclusionDeclaration, ExclusionSource
 from applications.models.dossiers import RemovalGround
 from applications.models.organisations import BAR_YEARS, years_after
+from registry.listing import public_list_changed
 from registry.models import Removal
 
 # 第二十二条: a major accident or a Level II+ environmental incident means immediate removal, notice, report to MIIT.
@@ -33,6 +34,7 @@ def remove_from_list(dossier, *, ground, reason, by=None, now=None):
             # 第二十二条 (immediate removals) and national units are reported to MIIT.
             reported_to_miit=ground in IMMEDIATE_GROUNDS or removed.level == "national",
         )
+        public_list_changed()  # 第二十二条: the removed unit leaves the public list at once
         ExclusionDeclaration.objects.create(
             organisation=removed.organisation,
             condition=ExclusionCondition.REMOVED_FROM_LIST,
@@ -87,6 +89,7 @@ def publish_list(batch, *, title, by, now=None):
             for rank, entry in enumerate(listable, start=1)
         ]
         published.save(update_fields=["entries"])
+        public_list_changed()  # the new units appear on the public list at once
     return published
 
 

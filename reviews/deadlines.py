@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from accounts import scoping
 from accounts.notifications import notify_once
 from applications.models import Dossier, State
+from greenfactory.chunks import in_chunks
 from reviews.models import Objection
 from reviews.publicity import clear_for_publication
 from workdays.services import ScheduleNotLoaded, is_working_day
@@ -18,7 +19,10 @@ log = logging.getLogger("greenfactory.deadlines")
 
 
 def clear_ended_publicity(now):
-    """Each working day: publicity over (its last day before today), no pending or upheld objection."""
+    """Each working day: publicity over (its last day before today), no pending or upheld objection.
+
+    In chunks that commit as they go; ``clear_for_publication`` re-checks each row under its lock.
+    """
     today = timezone.localdate(now)
     try:
         working = is_working_day(today)
@@ -40,7 +44,12 @@ def clear_ended_publicity(now):
     candidates = Dossier.objects.filter(
         state=State.IN_PUBLICITY, publicity_ends_on__lt=today, cleared_for_publication_at__isnull=True
     ).exclude(Exists(blocking))
-    cleared = [d for d in candidates.select_related("organisation") if clear_for_publication(d, now=now)]
+
+    def clear_chunk(pks):
+        rows = Dossier.objects.filter(pk__in=pks).select_related("organisation").order_by("pk")
+        return [d for d in rows if clear_for_publication(d, now=now)]
+
+    cleared = in_chunks(candidates.order_by("pk").values_list("pk", flat=True), clear_chunk)
     changes = [
         _("%(organisation)s: publicity ended, cleared for publication") % {"organisation": d.organisation}
         for d in cleared

@@ -23,6 +23,7 @@ from applications.models.evaluation import (
     ReportVersion,
     SelfEvaluation,
 )
+from applications.models.imports import ImportJob
 from applications.models.organisations import (
     ELIGIBILITY_CRITERIA,
     Agency,
@@ -73,6 +74,7 @@ __all__ = [
     "ExclusionCondition",
     "ExclusionDeclaration",
     "ExclusionSource",
+    "ImportJob",
     "Indicator",
     "IndicatorSet",
     "ItemAnswer",

@@ -19,6 +19,7 @@ from applications.forms import YES_NO, ExclusionRecordForm
 from applications.models import AnnualChange, AnnualReport, ExclusionCondition, State
 from applications.services import TransitionRefused
 from applications.spreadsheets import xlsx_response
+from greenfactory.paging import paginate
 
 
 class AnnualForm(forms.Form):
@@ -154,7 +155,9 @@ def annual_list(request):
             for r in reports
         ]
         return xlsx_response(f"annual-{year}", headers, rows, title=_("Annual forms"))
-    return render(request, "applications/annual_list.html", {"reports": reports, "year": year})
+    ordered = reports.order_by("status", "dossier__organisation__name", "pk")
+    context = {"reports": paginate(request, ordered), "year": year}
+    return render(request, "applications/annual_list.html", context)
 
 
 @login_required
@@ -173,13 +176,18 @@ def city_changes(request):
         else:
             messages.success(request, _("The change was decided."))
         return redirect("city_changes")
-    proposed = AnnualChange.objects.filter(status=AnnualChange.Status.PROPOSED).select_related(
-        "report__dossier__organisation__district"
+    proposed = (
+        AnnualChange.objects.filter(status=AnnualChange.Status.PROPOSED)
+        .select_related("report__dossier__organisation__district")
+        .order_by("pk")
     )
-    decided = AnnualChange.objects.exclude(
-        status__in=[AnnualChange.Status.PROPOSED, AnnualChange.Status.DECLARED]
-    ).select_related("report__dossier__organisation")[:30]
-    return render(request, "applications/city_changes.html", {"proposed": proposed, "decided": decided})
+    decided = (
+        AnnualChange.objects.exclude(status__in=[AnnualChange.Status.PROPOSED, AnnualChange.Status.DECLARED])
+        .select_related("report__dossier__organisation")
+        .order_by("-decided_at", "-pk")
+    )
+    context = {"proposed": paginate(request, proposed), "decided": paginate(request, decided, param="decided")}
+    return render(request, "applications/city_changes.html", context)
 
 
 @login_required

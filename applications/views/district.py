@@ -10,10 +10,11 @@ from django.views.decorators.http import require_POST
 
 from accounts import scoping
 from accounts.models import Role
-from applications import services
+from applications import imports, services
 from applications.forms import BulkPoolForm, NotesForm, PoolAddForm, TransitionForm
-from applications.models import Organisation, State
-from applications.spreadsheets import xlsx_response
+from applications.models import Kind, Organisation, State
+from applications.spreadsheets import Column, value_rows, xlsx_response
+from greenfactory.paging import paginate
 
 
 def district_officer(request):
@@ -30,25 +31,15 @@ def pool(request):
     if year and year.isdigit():
         pooled = pooled.filter(cycle_year=int(year))
     if request.GET.get("format") == "xlsx":
-        headers = [
-            _("Organisation"),
-            _("Unified social credit code"),
-            _("Kind"),
-            _("Cycle year"),
-            _("State"),
-            _("Cultivation plan notes"),
+        columns = [
+            Column(_("Organisation"), "organisation__name"),
+            Column(_("Unified social credit code"), "organisation__credit_code"),
+            Column(_("Kind"), "kind", dict(Kind.choices)),
+            Column(_("Cycle year"), "cycle_year"),
+            Column(_("State"), "state", dict(State.choices)),
+            Column(_("Cultivation plan notes"), "cultivation_notes"),
         ]
-        rows = [
-            [
-                d.organisation.name,
-                d.organisation.credit_code,
-                d.get_kind_display(),
-                d.cycle_year,
-                d.get_state_display(),
-                d.cultivation_notes,
-            ]
-            for d in pooled
-        ]
+        headers, rows = [c.header for c in columns], value_rows(pooled, columns)
         return xlsx_response("cultivation-pool", headers, rows, title=_("Cultivation pool"))
     add_form, bulk_form, results = PoolAddForm(prefix="add"), BulkPoolForm(prefix="bulk"), None
     if request.method == "POST" and "add-credit_code" in request.POST:
@@ -57,6 +48,13 @@ def pool(request):
             return redirect("district_pool")
     elif request.method == "POST":
         bulk_form = BulkPoolForm(request.POST, request.FILES, prefix="bulk")
+        if bulk_form.is_valid() and imports.is_large(bulk_form.rows):
+            # a large sheet is imported in the background; its page shows progress and the per-row report
+            job = imports.start_pool_import(
+                request.user, bulk_form.rows, district=district, kind=bulk_form.cleaned_data["kind"],
+                cycle_year=bulk_form.cleaned_data["cycle_year"], filename=bulk_form.cleaned_data["sheet"].name,
+            )  # fmt: skip
+            return redirect(job)
         if bulk_form.is_valid():
             results = services.bulk_pool(
                 bulk_form.rows, district=district, kind=bulk_form.cleaned_data["kind"],
@@ -68,8 +66,10 @@ def pool(request):
             )
     context = {
         "district": district,
-        "pooled": pooled.order_by("-cycle_year", "organisation__name"),
-        "requests": scoping.pool_requests_for(request.user).filter(status="pending"),
+        "pooled": paginate(request, pooled.order_by("-cycle_year", "organisation__name", "pk")),
+        "requests": paginate(
+            request, scoping.pool_requests_for(request.user).filter(status="pending").order_by("pk"), param="requests"
+        ),
         "add_form": add_form,
         "bulk_form": bulk_form,
         "results": results,

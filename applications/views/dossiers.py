@@ -1,9 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import scoping
@@ -12,10 +10,9 @@ from applications import guidance, services
 from applications.filters import DossierFilter
 from applications.forms import TransitionForm
 from applications.models import REASON_REQUIRED, TRANSITION_LABELS, TRANSITION_NAMES, Path
-from applications.spreadsheets import xlsx_response
 from applications.uploads import private_pdf
-
-PAGE_SIZE = 50
+from exports import services as exports
+from greenfactory.paging import paginate
 
 
 @login_required
@@ -23,41 +20,14 @@ def home(request):
     """Each role's home: its panel and the dossiers in its scope, with state and next deadline."""
     dossier_filter = DossierFilter(request.GET, queryset=scoping.dossiers_for(request.user))
     if request.GET.get("format") == "xlsx":
-        return dossiers_xlsx(dossier_filter.qs)
-    page = Paginator(dossier_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        return exports.respond(request, "dossiers")
+    page = paginate(request, dossier_filter.qs)
     context = {"filter": dossier_filter, "page": page}
     if request.user.role == Role.APPLICANT and request.user.organisation_id:
         context["pool_requests"] = scoping.pool_requests_for(request.user).filter(status="pending")
     if request.user.role == Role.AGENCY and request.user.agency_id:
         context["quota"] = scoping.agency_quota(request.user.agency)
     return render(request, "applications/home.html", context)
-
-
-def dossiers_xlsx(queryset):
-    headers = [
-        _("Organisation"),
-        _("Unified social credit code"),
-        _("District"),
-        _("Kind"),
-        _("Cycle year"),
-        _("State"),
-        _("Evaluation"),
-        _("Agency"),
-    ]
-    rows = [
-        [
-            d.organisation.name,
-            d.organisation.credit_code,
-            d.organisation.district.name,
-            d.get_kind_display(),
-            d.cycle_year,
-            d.get_state_display(),
-            d.get_evaluation_mode_display(),
-            d.agency.name if d.agency else "",
-        ]
-        for d in queryset
-    ]
-    return xlsx_response("dossiers", headers, rows, title=_("Dossiers"))
 
 
 @login_required

@@ -3,6 +3,7 @@ record dated exclusions; only city staff lift one, with a reason) and the agenci
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,6 +15,7 @@ from accounts.models import Role
 from applications import services
 from applications.forms import AgencyFlagForm, ExclusionRecordForm
 from applications.models.organisations import AGENCY_YEARLY_QUOTA
+from greenfactory.paging import paginate
 
 
 @login_required
@@ -58,9 +60,14 @@ def agency_list(request):
     """第二十三条: district officers follow the agencies' work and flag poor work; the city sees every flag."""
     if not (request.user.role == Role.DISTRICT or scoping.is_city(request.user)):
         raise Http404
-    agencies = scoping.agencies_for(request.user).prefetch_related("flags__district", "flags__flagged_by")
+    agencies = scoping.agencies_for(request.user)
     year = timezone.localdate().year
-    rows = [{"agency": a, "used": a.evaluations_in_year(year), "barred": a.is_barred()} for a in agencies]
+    # 第二十四条: distinct units evaluated this year, as Agency.evaluations_in_year counts them, in the page's query.
+    counted = agencies.annotate(
+        used=Count("evaluations__organisation", filter=Q(evaluations__year=year), distinct=True)
+    ).order_by("name", "pk")
+    page = paginate(request, counted.prefetch_related("flags__district", "flags__flagged_by"))
+    rows = [{"agency": a, "used": a.used, "barred": a.is_barred()} for a in page]
     form = AgencyFlagForm(request.POST or None, agencies=agencies)
     if request.method == "POST":
         if request.user.role != Role.DISTRICT:
@@ -80,6 +87,7 @@ def agency_list(request):
                 return redirect("agency_list")
     context = {
         "rows": rows,
+        "page": page,
         "form": form,
         "year": year,
         "quota": AGENCY_YEARLY_QUOTA,

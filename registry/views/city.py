@@ -15,6 +15,7 @@ from applications.models import Kind, Organisation, State
 from applications.services import TransitionRefused
 from applications.spreadsheets import xlsx_response
 from audit.services import record_identity_view
+from greenfactory.paging import paginate
 from registry import national_list, reports, services
 from registry.forms import NationalImportForm, RemovalForm
 from registry.models import (
@@ -115,12 +116,22 @@ def nominations(request):
             for r in recommended
         ]
         return xlsx_response(f"miit-{year}", headers, rows, title=_("Recommendations to MIIT"))
+    # The listed factories not yet recommended this year, as (pk, name, year) for the form's choice list.
     listed = (
         scoping.dossiers_for(request.user)
         .filter(state=State.LISTED, kind=Kind.FACTORY)
         .exclude(national_recommendations__year=year)
+        .order_by("organisation__name", "pk")
+        .values_list("pk", "organisation__name", "cycle_year")
     )
-    context = {"year": year, "nominated": nominated, "recommended": recommended, "listed": listed}
+    context = {
+        "year": year,
+        "nominated": paginate(request, nominated.order_by("organisation__name", "pk"), param="nominated"),
+        "recommended": paginate(
+            request, recommended.order_by("dossier__organisation__name", "pk"), param="recommended"
+        ),
+        "listed": listed,
+    }
     return render(request, "registry/nominations.html", context)
 
 
@@ -149,7 +160,8 @@ def remove(request, pk):
 @login_required
 def city_reports(request):
     city_only(request)
-    context = {"reports": scoping.reports_for(request.user)[:200], "detail": "city_report"}
+    reports = scoping.reports_for(request.user).order_by("-received_at", "-pk")
+    context = {"reports": paginate(request, reports), "detail": "city_report"}
     return render(request, "registry/reports.html", context)
 
 
@@ -235,18 +247,27 @@ def national(request):
                 listing.save()
                 messages.success(request, _("Saved."))
             else:
-                return render(request, "registry/national.html", national_context(form))
+                return render(request, "registry/national.html", national_context(request, form))
         except (TransitionRefused, forms.ValidationError) as error:
             messages.error(request, getattr(error, "message", None) or "；".join(error.messages))
         return redirect("national")
-    return render(request, "registry/national.html", national_context(form))
+    return render(request, "registry/national.html", national_context(request, form))
 
 
-def national_context(form):
+def national_context(request, form):
     return {
         "form": form,
-        "imports": NationalImport.objects.prefetch_related("unmatched")[:10],
-        "listings": NationalListing.objects.select_related("organisation__district")[:300],
+        "imports": paginate(
+            request,
+            NationalImport.objects.prefetch_related("unmatched").order_by("-imported_at", "-pk"),
+            param="imports",
+        ),
+        "listings": paginate(
+            request,
+            NationalListing.objects.select_related("organisation__district").order_by(
+                "-year", "organisation__name", "pk"
+            ),
+        ),
         "grades": NationalListing.Grade.choices,
         "kinds": Kind.choices,
     }

@@ -10,6 +10,7 @@ from accounts import scoping
 from accounts.models import Role
 from applications.services import TransitionRefused
 from audit.services import record_identity_view
+from greenfactory.paging import paginate
 from registry import reports
 from registry.models import Report
 
@@ -23,7 +24,8 @@ def district_only(request):
 def district_reports(request):
     """第二十五条: reports about units of the officer's district, to verify."""
     district_only(request)
-    context = {"reports": scoping.district_reports_for(request.user)[:200], "detail": "district_report"}
+    reports = scoping.district_reports_for(request.user).order_by("-received_at", "-pk")
+    context = {"reports": paginate(request, reports), "detail": "district_report"}
     return render(request, "registry/reports.html", context)
 
 

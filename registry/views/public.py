@@ -14,7 +14,7 @@ from greenfactory.ratelimit import limited
 from registry import documents, open_data, public_notices, reports
 from registry.forms import ReportForm
 from registry.forms_public import ListSearchForm
-from registry.listing import as_row, listed_dossiers
+from registry.listing import cached, listed_dossiers, public_rows
 from registry.models import DocumentType, PublishedList, Removal
 from reviews.views.public import show_receipt
 
@@ -33,18 +33,40 @@ def search(request):
     return form, listed_dossiers(**form.filters())
 
 
+class CachedPage:
+    """What ``Paginator`` needs of the rows of one page: the total and that page's rows, both from the cache."""
+
+    def __init__(self, count, rows):
+        self._count, self._rows = count, rows
+
+    def count(self):
+        return self._count
+
+    def __getitem__(self, index):
+        return self._rows
+
+
 def listing_context(request):
-    """The searched list, a page at a time (20 or 50 rows; the total is always shown, nothing is cut off)."""
-    form, dossiers = search(request)
-    page = Paginator(dossiers, form.page_size()).get_page(request.GET.get("page"))
+    """The searched list, a page at a time (20 or 50 rows; the total is always shown, nothing is cut off).
+
+    The total and the page's rows (read with ``values()``: only the shown columns) are cached per search, page
+    size, page and language until the next publication or removal (``registry.listing.cached``)."""
+    form = ListSearchForm(request.GET)
+    filters, size = form.filters(), form.page_size()
+    number = request.GET.get("page") or "1"
+
+    def compute():
+        dossiers = listed_dossiers(**filters)
+        page = Paginator(dossiers, size).get_page(number)  # one COUNT; its object_list is never read
+        count = page.paginator.count
+        rows = list(public_rows(dossiers[page.start_index() - 1 : page.end_index()])) if count else []
+        return {"count": count, "number": page.number, "rows": rows}
+
+    found = cached(("page", sorted(filters.items()), size, number), compute)
+    page = Paginator(CachedPage(found["count"], found["rows"]), size).get_page(found["number"])
     query = request.GET.copy()
     query.pop("page", None)
-    return {
-        "form": form,
-        "page": page,
-        "rows": [as_row(d) for d in page.object_list],
-        "query": query.urlencode(),
-    }
+    return {"form": form, "page": page, "rows": found["rows"], "query": query.urlencode()}
 
 
 def public_home(request):
@@ -99,7 +121,7 @@ def open_data_json(request):
         "pages": page.paginator.num_pages,
         "next": page_url(page.next_page_number()) if page.has_next() else None,
         "previous": page_url(page.previous_page_number()) if page.has_previous() else None,
-        "items": [open_data.public_item(d) for d in page.object_list],
+        "items": list(open_data.items(page.object_list)),
     }
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
 

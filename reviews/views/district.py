@@ -4,7 +4,6 @@ from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,11 +13,14 @@ from accounts import scoping
 from applications import services as dossier_services
 from applications.models import Dossier, Kind, State
 from applications.models.guards import before_recommendation_deadline, open_cycle_year, recommendation_deadline
-from applications.spreadsheets import xlsx_response
+from applications.spreadsheets import Column, value_rows, xlsx_response
 from applications.views.district import district_officer
-from applications.views.dossiers import dossiers_xlsx
+from exports import services as exports
+from greenfactory.paging import paginate
 from reviews import recommendation
 from reviews.forms import BatchForm, QueueFilter
+
+MIN_BATCH_PAGE = 200
 
 
 @login_required
@@ -28,8 +30,8 @@ def queue(request):
     data.setdefault("state", State.SUBMITTED)
     queue_filter = QueueFilter(data, queryset=scoping.dossiers_for(request.user))
     if request.GET.get("format") == "xlsx":
-        return dossiers_xlsx(queue_filter.qs)
-    page = Paginator(queue_filter.qs, 50).get_page(request.GET.get("page"))
+        return exports.respond(request, "district_queue")
+    page = paginate(request, queue_filter.qs)
     return render(request, "reviews/queue.html", {"filter": queue_filter, "page": page})
 
 
@@ -73,25 +75,25 @@ def batch(request):
             return redirect(f"{request.path}?year={year}")
     if request.GET.get("format") == "xlsx":
         sent = scoping.dossiers_for(request.user).filter(cycle_year=year, recommendation_batch__isnull=False)
-        headers = [_("Organisation"), _("Unified social credit code"), _("Kind"), _("State"), _("Recommended at")]
-        rows = [
-            [
-                d.organisation.name,
-                d.organisation.credit_code,
-                d.get_kind_display(),
-                d.get_state_display(),
-                timezone.localtime(d.recommended_at).strftime("%Y-%m-%d %H:%M"),
-            ]
-            for d in sent
+        columns = [
+            Column(_("Organisation"), "organisation__name"),
+            Column(_("Unified social credit code"), "organisation__credit_code"),
+            Column(_("Kind"), "kind", dict(Kind.choices)),
+            Column(_("State"), "state", dict(State.choices)),
+            Column(_("Recommended at"), "recommended_at", lambda at: timezone.localtime(at).strftime("%Y-%m-%d %H:%M")),
         ]
+        headers, rows = [c.header for c in columns], value_rows(sent, columns)
         return xlsx_response(f"recommendation-{year}", headers, rows, title=_("Recommendation list"))
-    counts = Counter(d.kind for d in candidates if d.district_ready_at)
+    # The form recommends the dossiers ticked on the page shown; a page holds at least 200 of them.
+    page = paginate(request, candidates.order_by("kind", "organisation__name", "pk"), at_least=MIN_BATCH_PAGE)
+    counts = Counter(d.kind for d in page if d.district_ready_at)
     batches = district.recommendation_batches.filter(cycle_year=year).prefetch_related("dossiers__organisation")
+    unchecked = candidates.filter(district_ready_at__isnull=True).order_by("organisation__name", "pk")
     context = {
-        "unchecked": [d for d in candidates if not d.district_ready_at],
+        "unchecked": paginate(request, unchecked, param="unchecked"),
         "year": year,
         "years": [year - 1, year, year + 1],
-        "candidates": candidates,
+        "candidates": page,
         "deadline": deadline,
         "open": before_recommendation_deadline(probe),
         "closed_message": before_recommendation_deadline.refusal(probe),

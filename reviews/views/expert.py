@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from accounts import scoping
 from applications.models import State
 from applications.services import TransitionRefused
+from greenfactory.paging import paginate
 from reviews import expert_review
 from reviews.forms_municipal import DecisionForm, ScoreForm
 from reviews.models import Review, Round
@@ -27,7 +28,8 @@ def application_url(dossier):
 def assignments(request):
     today = timezone.localdate()
     pending, done = expert_review.expert_worklist(scoping.assignments_for(request.user), today=today)
-    return render(request, "reviews/expert_assignments.html", {"pending": pending, "done": done})
+    context = {"pending": paginate(request, pending, param="pending"), "done": paginate(request, done, param="done")}
+    return render(request, "reviews/expert_assignments.html", context)
 
 
 @login_required

@@ -17,6 +17,7 @@ from applications.services import TransitionRefused
 from applications.spreadsheets import xlsx_response
 from applications.views.application import application_sheet
 from audit.services import record_identity_view
+from greenfactory.paging import paginate
 from reviews import conformity, expert_review, objections, publicity
 from reviews.forms_municipal import AssignForm, ConformityForm, DecisionForm, PublicityForm
 from reviews.models import CONFORMITY_ITEMS, PublicityBatch
@@ -46,10 +47,11 @@ def conformity_queue(request):
     data.setdefault("state", State.RECOMMENDED)
     queue = DossierFilter(data, queryset=scoping.dossiers_for(request.user))
     if request.GET.get("format") == "xlsx":
-        from applications.views.dossiers import dossiers_xlsx
+        from exports import services as exports
 
-        return dossiers_xlsx(queue.qs)
-    return render(request, "reviews/conformity_queue.html", {"filter": queue, "dossiers": queue.qs[:200]})
+        return exports.respond(request, "conformity_queue")
+    context = {"filter": queue, "dossiers": paginate(request, queue.qs)}
+    return render(request, "reviews/conformity_queue.html", context)
 
 
 @login_required
@@ -110,10 +112,15 @@ def review_board(request):
                 messages.warning(request, message)
             messages.success(request, _("%(n)d assignments made.") % {"n": made})
             return redirect(request.get_full_path())
-    library = scope.filter(state=State.IN_LIBRARY)
-    in_review = expert_review.with_review_progress(
-        scope.filter(state=State.IN_REVIEW), today=timezone.localdate()
-    ).prefetch_related("expert_assignments__expert", "expert_assignments__review")
+    # Each column pages on its own: the bulk actions act on the dossiers ticked on the pages shown.
+    library = paginate(request, scope.filter(state=State.IN_LIBRARY).order_by("organisation__name", "pk"), param="lp")
+    in_review = paginate(
+        request,
+        expert_review.with_review_progress(scope.filter(state=State.IN_REVIEW), today=timezone.localdate())
+        .prefetch_related("expert_assignments__expert", "expert_assignments__review")
+        .order_by("organisation__name", "pk"),
+        param="rp",
+    )
     context = {
         "year": year,
         "kind": kind,
@@ -157,6 +164,10 @@ def ranking(request):
         )
     review_round = table["round"]
     top = review_round.select_count if review_round else 10
+    # The page holds at least the top ``top`` rows, so the preselected picks are all in one form.
+    for position, row in enumerate(table["rows"], start=1):
+        row["position"] = position
+    page = paginate(request, table["rows"], at_least=top)
     today = timezone.localdate()
     # The years a publicity starting today reaches: staff are warned there if one is not loaded.
     reaches, _estimated = provisional_end(today, publicity.PUBLICITY_WORKING_DAYS)
@@ -165,6 +176,7 @@ def ranking(request):
         "kind": kind,
         "kinds": Kind.choices,
         "table": table,
+        "page": page,
         "top": top,
         "missing_schedule_years": missing_years(range(today.year, reaches.year + 1)),
         "form": PublicityForm(
@@ -249,14 +261,15 @@ def nominate_selected(request):
 @login_required
 def publicity_batches(request):
     city_only(request)
-    return render(request, "reviews/publicity_batches.html", {"batches": PublicityBatch.objects.all()[:50]})
+    batches = paginate(request, PublicityBatch.objects.order_by("-starts_on", "-pk"))
+    return render(request, "reviews/publicity_batches.html", {"batches": batches})
 
 
 @login_required
 def publicity_batch(request, pk):
     city_only(request)
     batch = get_object_or_404(PublicityBatch, pk=pk)
-    entries = batch.entries.select_related("dossier__organisation__district")
+    entries = paginate(request, batch.entries.select_related("dossier__organisation__district"))
     objections = list(scoping.objections_for(request.user).filter(dossier__publicity_entry__batch=batch))
     identity_visible = scoping.objector_visible(request.user)
     if identity_visible:

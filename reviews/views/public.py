@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.services import TransitionRefused
+from greenfactory.paging import paginate
 from greenfactory.ratelimit import limited
 from reviews import objections, receipts
 from reviews.forms_municipal import ObjectionForm
@@ -14,7 +15,7 @@ from reviews.models import PublicityBatch
 
 
 def publicity_list(request):
-    batches = PublicityBatch.objects.all()[:30]
+    batches = paginate(request, PublicityBatch.objects.order_by("-starts_on", "-pk"))
     return render(request, "public/publicity_list.html", {"batches": batches, "today": timezone.localdate()})
 
 

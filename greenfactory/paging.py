@@ -1,0 +1,38 @@
+"""Pagination for the workspace's list pages: one ``COUNT`` and one slice per list, whatever its size.
+
+Every list page pages its rows (issue 13: a province has 100,000 dossiers); the filters stay in the page
+links (``templates/applications/_pages.html`` builds them from the request's own query string) and staff
+choose how many rows a page holds (``?per_page=``, one of ``PAGE_SIZES``).
+"""
+
+from django.core.paginator import Paginator
+
+PAGE_SIZES = (25, 50, 100, 200)
+PAGE_SIZE = 50
+
+
+def page_size(request, *, at_least=0):
+    """The requested page size (one of ``PAGE_SIZES``), never below ``at_least`` (a bulk action's preselection)."""
+    asked = request.GET.get("per_page", "")
+    size = int(asked) if asked.isdigit() and int(asked) in PAGE_SIZES else PAGE_SIZE
+    return max(size, at_least)
+
+
+def paginate(request, rows, *, param="page", at_least=0):
+    """The page of ``rows`` (a queryset or a list) that ``?<param>=`` asks for, with the page-size links."""
+    size = page_size(request, at_least=at_least)
+    page = Paginator(rows, size).get_page(request.GET.get(param))
+    page.param = param
+    page.size_links = size_links(request, param, size, at_least)
+    return page
+
+
+def size_links(request, param, current, at_least=0):
+    """(size, query string, is current) per choice; the other filters kept, the page number reset."""
+    links = []
+    for size in (s for s in PAGE_SIZES if s >= at_least):
+        query = request.GET.copy()
+        query.pop(param, None)
+        query["per_page"] = str(size)
+        links.append((size, query.urlencode(), size == current))
+    return links

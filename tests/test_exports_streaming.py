@@ -1,0 +1,113 @@
+"""Issue 13: .xlsx exports are written in openpyxl's write-only mode from ``values_list`` rows, never from
+model instances, with the same number of queries whatever the number of rows."""
+
+import io
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.db.models.signals import post_init
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from applications import spreadsheets
+from applications.models import Dossier
+from tests.conftest import make_dossier
+from tests.factories import OrganisationFactory, declare_eligible
+
+pytestmark = pytest.mark.django_db
+
+
+def dossiers(n):
+    for _ in range(n):
+        org = OrganisationFactory()
+        declare_eligible(org)
+        make_dossier(org)
+
+
+def sheet_rows(response):
+    return list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+
+
+def test_the_dossier_export_is_built_in_write_only_mode(client, world, monkeypatch):
+    modes = []
+
+    class Recording(openpyxl.Workbook):
+        def __init__(self, *args, **kwargs):
+            modes.append(kwargs.get("write_only", False))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(spreadsheets, "Workbook", Recording)
+    dossiers(2)
+    client.force_login(world.municipal)
+
+    response = client.get(reverse("home"), {"format": "xlsx"})
+
+    assert response.status_code == 200
+    assert modes == [True]
+    assert len(sheet_rows(response)) == 1 + 2
+
+
+def test_the_dossier_export_reads_values_never_model_instances(client, world):
+    dossiers(3)
+    built = []
+
+    def count(sender, **kwargs):
+        built.append(sender)
+
+    client.force_login(world.municipal)
+    post_init.connect(count, sender=Dossier)
+    try:
+        response = client.get(reverse("home"), {"format": "xlsx"})
+    finally:
+        post_init.disconnect(count, sender=Dossier)
+
+    assert response.status_code == 200
+    assert built == []
+    rows = sheet_rows(response)
+    assert rows[0][:3] == ("单位名称", "统一社会信用代码", "所属区")
+    assert sorted(r[2] for r in rows[1:]) == sorted(
+        Dossier.objects.values_list("organisation__district__name", flat=True)
+    )
+
+
+def test_the_export_reads_rows_in_chunks(world, monkeypatch):
+    dossiers(5)
+    monkeypatch.setattr(spreadsheets, "CHUNK_ROWS", 2)
+    columns = [spreadsheets.Column("name", "organisation__name"), spreadsheets.Column("year", "cycle_year")]
+
+    rows = list(spreadsheets.value_rows(Dossier.objects.order_by("pk"), columns, chunk_size=2))
+
+    assert [r[1] for r in rows] == [2026] * 5
+
+
+def test_the_export_runs_the_same_queries_for_few_and_many_rows(client, world):
+    client.force_login(world.municipal)
+    dossiers(2)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("home"), {"format": "xlsx"})
+    dossiers(8)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("home"), {"format": "xlsx"})
+
+    assert len(sheet_rows(response)) == 1 + 10
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_a_streamed_sheet_keeps_formulas_as_text_and_widths_from_the_first_rows():
+    rows = ({"n": n} for n in range(3))
+    response = spreadsheets.xlsx_response(
+        "t", ["name", "number"], ([f"=A{r['n']}", r["n"]] for r in rows), title="t" * 40
+    )
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.title == "t" * 31
+    assert [(c.value, c.data_type, c.quotePrefix) for c in sheet["A"][1:]] == [
+        ("=A0", "s", True),
+        ("=A1", "s", True),
+        ("=A2", "s", True),
+    ]
+    assert [c.value for c in sheet["B"][1:]] == [0, 1, 2]
+    assert sheet.freeze_panes == "A2"
+    assert sheet["A1"].font.bold is True
