@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registry.models import DocumentType, IssuedDocument, PublishedList, Removal
-from reviews.models import PublicityBatch
+from reviews.models import PublicityBatch, PublicityEntry
 from workdays.services import Calendar, working_days_between
 
 PUBLICITY = "reviews.publicitybatch"
@@ -31,9 +31,17 @@ class PublicityStatus:
 
 def publicity_board(today, *, ended=5):
     """Publicity batches not yet over (with working days left, today included) and the last ``ended`` ones."""
-    batches = PublicityBatch.objects.annotate(units=Count("entries")).select_related("published_list")
+    batches = PublicityBatch.objects.select_related("published_list")
     current = list(batches.filter(ends_on__gte=today).order_by("starts_on", "pk"))
     past = list(batches.filter(ends_on__lt=today).order_by("-ends_on", "-pk")[:ended])
+    # Count the units of the batches shown only: annotating every batch made SQLite group all the entries
+    # of every year before taking the last five (1.5 s at 20,000 dossiers).
+    shown = [batch.pk for batch in current + past]
+    counts = dict(
+        PublicityEntry.objects.filter(batch_id__in=shown).values_list("batch_id").annotate(n=Count("pk")).order_by()
+    )
+    for batch in current + past:
+        batch.units = counts.get(batch.pk, 0)
     # One calendar for all: each year's overrides load once. Provisional so an unloaded year never breaks the
     # page; such a count is shown as an estimate (第十七条: working days are never guessed on a notice).
     calendar = Calendar(provisional=True)
