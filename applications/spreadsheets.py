@@ -16,7 +16,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from applications.export_safety import formula_like, keep_as_text
+from applications.export_safety import FORMULA_TRIGGERS, formula_like, keep_as_text
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -56,6 +56,8 @@ def read_code_rows(uploaded):
 
 # Rows are read from the database this many at a time (``values_list().iterator``): memory stays flat.
 CHUNK_ROWS = 2000
+
+FORMULA_FIRST = frozenset(FORMULA_TRIGGERS)
 # Column widths are guessed from the first rows only; the rest are written as they come.
 WIDTH_SAMPLE = 200
 
@@ -77,12 +79,28 @@ def shown(value, show):
     return show(value)
 
 
+def _shower(show):
+    """``shown`` for one column, prepared once: a choices dict gets its (lazy) labels translated once, not once
+    per cell (100,000 rows × three choice columns spent seconds in ``gettext``)."""
+    if show is None:
+        return None
+    if isinstance(show, dict):
+        labels = {key: str(label) for key, label in show.items()}
+        return lambda value: labels.get(value, value)
+    return show
+
+
 def value_rows(queryset, columns, *, chunk_size=CHUNK_ROWS):
     """The rows of ``queryset`` as plain values: one ``values_list`` query read by a server-side cursor
     (PostgreSQL) or in chunks, never model instances."""
     fields = [column.field for column in columns]
+    showers = [_shower(column.show) for column in columns]
+    if not any(showers):
+        for values in queryset.values_list(*fields).iterator(chunk_size=chunk_size):
+            yield list(values)
+        return
     for values in queryset.values_list(*fields).iterator(chunk_size=chunk_size):
-        yield [shown(value, column.show) for value, column in zip(values, columns, strict=True)]
+        yield [value if show is None else show(value) for value, show in zip(values, showers, strict=True)]
 
 
 def plain(value):
@@ -95,6 +113,25 @@ def plain(value):
     if isinstance(value, Decimal):
         return float(value)
     return str(value)
+
+
+def _cells(sheet, row):
+    """One row for the write-only sheet: plain values, and a formula-like text as an explicit string cell (data,
+    not code: export_safety). Strings, the common case, take the short path."""
+    out = []
+    for value in row:
+        kind = type(value)
+        if kind is str:
+            if value and value[0] in FORMULA_FIRST:
+                out.append(keep_as_text(WriteOnlyCell(sheet, value=value)))
+            else:
+                out.append(value)
+        elif kind is int or kind is float:
+            out.append(value)
+        else:
+            value = plain(value)
+            out.append(keep_as_text(WriteOnlyCell(sheet, value=value)) if formula_like(value) else value)
+    return out
 
 
 def write_xlsx(target, headers, rows, *, title, progress=None, every=CHUNK_ROWS):
@@ -117,9 +154,8 @@ def write_xlsx(target, headers, rows, *, title, progress=None, every=CHUNK_ROWS)
         header_cells.append(keep_as_text(cell))
     sheet.append(header_cells)
     count = 0
-    for row in itertools.chain(sample, ([plain(v) for v in row] for row in rows)):
-        # data, not code (export_safety): a formula-like text becomes an explicit string cell
-        sheet.append([keep_as_text(WriteOnlyCell(sheet, value=v)) if formula_like(v) else v for v in row])
+    for row in itertools.chain(sample, rows):
+        sheet.append(_cells(sheet, row))
         count += 1
         if progress is not None and count % every == 0:
             progress(count)

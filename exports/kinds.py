@@ -62,8 +62,48 @@ def _conformity_queue(user, params):
     return DossierFilter(params, queryset=scoping.dossiers_for(user)).qs
 
 
+def _local_date(value):
+    from django.utils import timezone
+
+    return timezone.localtime(value).strftime("%Y-%m-%d") if value else ""
+
+
+def _flag_names(flags):
+    return "、".join(flag.get("name", "") for flag in flags or [])
+
+
+def annual_columns():
+    from applications.models import AnnualReport
+
+    return [
+        Column(_("Organisation"), "dossier__organisation__name"),
+        Column(_("District"), "dossier__organisation__district__name"),
+        Column(_("Status"), "status", dict(AnnualReport.Status.choices)),
+        Column(_("Overdue since"), "overdue_at", _local_date),
+        Column(_("Flags"), "flags", _flag_names),
+    ]
+
+
+def annual_year(params):
+    from django.utils import timezone
+
+    year = params.get("year", "")
+    return int(year) if year.isdigit() else timezone.localdate().year
+
+
+def _annual_forms(user, params):
+    """第二十一条: the year's annual forms in the user's scope; ``overdue`` keeps the overdue ones only."""
+    from applications.models import AnnualReport
+
+    reports = scoping.annual_reports_for(user).filter(year=annual_year(params))
+    if params.get("overdue"):
+        reports = reports.filter(overdue_at__isnull=False, status=AnnualReport.Status.DUE)
+    return reports.order_by("status", "dossier__organisation__name", "pk")
+
+
 KINDS = {
     "dossiers": ExportKind("dossiers", _("Dossiers"), dossier_columns(), _dossiers),
     "district_queue": ExportKind("dossiers", _("Dossiers"), dossier_columns(), _district_queue),
     "conformity_queue": ExportKind("dossiers", _("Dossiers"), dossier_columns(), _conformity_queue),
+    "annual_forms": ExportKind("annual-forms", _("Annual forms"), annual_columns(), _annual_forms),
 }

@@ -111,3 +111,49 @@ def test_a_streamed_sheet_keeps_formulas_as_text_and_widths_from_the_first_rows(
     assert [c.value for c in sheet["B"][1:]] == [0, 1, 2]
     assert sheet.freeze_panes == "A2"
     assert sheet["A1"].font.bold is True
+
+
+def test_the_annual_forms_export_reads_values_and_shows_status_date_and_flags(client, world):
+    import datetime
+
+    from django.utils import timezone
+
+    from applications.models import AnnualReport
+
+    made = []
+    for index in range(3):
+        org = OrganisationFactory(name=f"年报单位{index}", district=world.org_a.district)
+        declare_eligible(org)
+        made.append(make_dossier(org))
+    overdue = timezone.make_aware(datetime.datetime(2027, 3, 16, 0, 10))
+    AnnualReport.objects.create(dossier=made[0], year=2027, due_on=datetime.date(2027, 3, 15), overdue_at=overdue)
+    AnnualReport.objects.create(
+        dossier=made[1],
+        year=2027,
+        due_on=datetime.date(2027, 3, 15),
+        status=AnnualReport.Status.SUBMITTED,
+        flags=[{"code": "energy", "name": "单位产品能耗"}, {"code": "water", "name": "用水量"}],
+    )
+    AnnualReport.objects.create(dossier=made[2], year=2026, due_on=datetime.date(2026, 3, 15))
+    built = []
+
+    def count(sender, **kwargs):
+        built.append(sender)
+
+    client.force_login(world.municipal)
+    post_init.connect(count, sender=AnnualReport)
+    try:
+        response = client.get(reverse("annual_list"), {"year": 2027, "format": "xlsx"})
+    finally:
+        post_init.disconnect(count, sender=AnnualReport)
+
+    assert response.status_code == 200
+    assert built == []
+    rows = sheet_rows(response)
+    assert rows[0] == ("单位名称", "所属区", "状态", "逾期时间", "预警")
+    assert sorted(rows[1:]) == sorted(
+        [
+            ("年报单位0", world.org_a.district.name, "待填报", "2027-03-16", None),
+            ("年报单位1", world.org_a.district.name, "已提交", None, "单位产品能耗、用水量"),
+        ]
+    )

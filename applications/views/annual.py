@@ -18,7 +18,9 @@ from applications import annual
 from applications.forms import YES_NO, ExclusionRecordForm
 from applications.models import AnnualChange, AnnualReport, ExclusionCondition, State
 from applications.services import TransitionRefused
-from applications.spreadsheets import xlsx_response
+from exports import kinds as export_kinds
+from exports import services as exports
+from exports.kinds import annual_year
 from greenfactory.paging import paginate
 
 
@@ -135,28 +137,11 @@ def annual_list(request):
     """The district's (or the city's) forms of a year, with the overdue ones (第二十一条第（二）项) and flags."""
     if request.user.role not in (Role.DISTRICT,) and not scoping.is_city(request.user):
         raise Http404
-    year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() else timezone.localdate().year
-    reports = (
-        scoping.annual_reports_for(request.user).filter(year=year).order_by("status", "dossier__organisation__name")
-    )
-    if request.GET.get("overdue"):
-        reports = reports.filter(overdue_at__isnull=False, status=AnnualReport.Status.DUE)
     if request.GET.get("format") == "xlsx":
-        headers = [_("Organisation"), _("District"), _("Status"), _("Overdue since"), _("Flags")]
-        rows = [
-            [
-                r.dossier.organisation.name,
-                r.dossier.organisation.district.name,
-                r.get_status_display(),
-                timezone.localtime(r.overdue_at).strftime("%Y-%m-%d") if r.overdue_at else "",
-                "、".join(f["name"] for f in r.flags),
-            ]
-            for r in reports
-        ]
-        return xlsx_response(f"annual-{year}", headers, rows, title=_("Annual forms"))
-    ordered = reports.order_by("status", "dossier__organisation__name", "pk")
-    context = {"reports": paginate(request, ordered), "year": year}
+        return exports.respond(request, "annual_forms")
+    year = annual_year(request.GET)
+    reports = export_kinds.KINDS["annual_forms"].rows(request.user, request.GET)
+    context = {"reports": paginate(request, reports), "year": year}
     return render(request, "applications/annual_list.html", context)
 
 
