@@ -248,7 +248,10 @@ def annual_reports_for(user):
 def rechecks_for(user):
     from registry.models import Recheck
 
-    return Recheck.objects.filter(dossier__in=dossiers_for(user)).select_related("dossier__organisation__district")
+    qs = Recheck.objects.select_related("dossier__organisation__district")
+    # A join for the city and a district (an ``IN (every dossier of the district)`` list took 50 ms at scale).
+    scoped = _by_organisation(qs, user, "dossier__organisation")
+    return scoped if scoped is not None else qs.filter(dossier__in=dossiers_for(user))
 
 
 def reports_for(user):

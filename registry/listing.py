@@ -136,10 +136,15 @@ def cache_version():
     return f"{version}:{last_transition()}"
 
 
+def cache_key(parts):
+    """The cache key of ``parts`` (and the language) under the current version of the public list."""
+    digest = hashlib.sha256(repr((get_language(), *parts)).encode()).hexdigest()[:32]
+    return f"public-list:{cache_version()}:{digest}"
+
+
 def cached(parts, compute):
     """``compute()``, kept under the current version for ``PUBLIC_LIST_CACHE_SECONDS``."""
-    digest = hashlib.sha256(repr((get_language(), *parts)).encode()).hexdigest()[:32]
-    key = f"public-list:{cache_version()}:{digest}"
+    key = cache_key(parts)
     value = cache.get(key)
     if value is None:
         value = compute()

@@ -6,8 +6,10 @@ the formats.
 """
 
 import csv
+import io
 
 from applications.export_safety import neutralise
+from applications.models import Kind, Level
 from registry.listing import PUBLIC_VALUES, row_from_values
 
 # The order of the CSV's columns; the first eight are those published before issue 11, unchanged.
@@ -28,17 +30,42 @@ def items(dossiers):
         yield public_item(row_from_values(values))
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def csv_lines(dossiers):
-    """The CSV, line by line: a BOM first (Excel then reads UTF-8), the header, one line per unit."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(FIELDS)
-    for item in items(dossiers):
-        yield writer.writerow(["" if item[f] is None else neutralise(item[f]) for f in FIELDS])
+    """The CSV, ``DOWNLOAD_CHUNK`` lines at a time: a BOM first (Excel then reads UTF-8), the header, one line
+    per unit. Read with ``values_list().iterator()``; the labels are translated once, in the caller's language."""
+    kind_labels = {value: str(label) for value, label in Kind.choices}
+    level_labels = {value: str(label) for value, label in Level.choices}
+    rows = dossiers.values_list(*PUBLIC_VALUES).iterator(chunk_size=DOWNLOAD_CHUNK)
+
+    def lines():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(FIELDS)
+        yield "\ufeff" + buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        for n, (year, rank, name, district, _district_id, kind, level, listed_on, title) in enumerate(rows, 1):
+            item = (
+                year,
+                rank,
+                name,
+                district,
+                kind,
+                kind_labels.get(kind, kind),
+                level,
+                listed_on.isoformat() if listed_on else None,
+                level_labels.get(level, level),
+                title,
+            )
+            writer.writerow(["" if value is None else neutralise(value) for value in item])
+            if n % DOWNLOAD_CHUNK == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        if buffer.tell():
+            yield buffer.getvalue()
+
+    return lines()
 
 
 KINDS = ["factory", "park", "supply_chain"]

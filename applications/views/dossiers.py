@@ -12,7 +12,7 @@ from applications.forms import TransitionForm
 from applications.models import REASON_REQUIRED, TRANSITION_LABELS, TRANSITION_NAMES, Path
 from applications.uploads import private_pdf
 from exports import services as exports
-from greenfactory.paging import paginate
+from greenfactory.paging import paginate_keys_first
 
 
 @login_required
@@ -21,7 +21,7 @@ def home(request):
     dossier_filter = DossierFilter(request.GET, queryset=scoping.dossiers_for(request.user))
     if request.GET.get("format") == "xlsx":
         return exports.respond(request, "dossiers")
-    page = paginate(request, dossier_filter.qs)
+    page = paginate_keys_first(request, dossier_filter.qs)
     context = {"filter": dossier_filter, "page": page}
     if request.user.role == Role.APPLICANT and request.user.organisation_id:
         context["pool_requests"] = scoping.pool_requests_for(request.user).filter(status="pending")

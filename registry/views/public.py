@@ -1,7 +1,9 @@
 """What the public reads and files without logging in: the home page, published lists and open data
 (第十七条, 第十八条), removal notices (第二十二条), real-name reports (第二十五条)."""
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -14,7 +16,7 @@ from greenfactory.ratelimit import limited
 from registry import documents, open_data, public_notices, reports
 from registry.forms import ReportForm
 from registry.forms_public import ListSearchForm
-from registry.listing import cached, listed_dossiers, public_rows
+from registry.listing import cache_key, cached, listed_dossiers, public_rows
 from registry.models import DocumentType, PublishedList, Removal
 from reviews.views.public import show_receipt
 
@@ -86,7 +88,7 @@ def public_lists(request):
     if fmt == "csv":
         return open_data_csv(request)
     context = listing_context(request)
-    announcements = Paginator(PublishedList.objects.order_by("-published_at", "-pk"), 20)
+    announcements = Paginator(PublishedList.objects.defer("entries").order_by("-published_at", "-pk"), 20)
     published = announcements.get_page(request.GET.get("announcements"))
     numbers = documents.issued_numbers(DocumentType.LIST_ANNOUNCEMENT, published.object_list)
     for announcement in published.object_list:
@@ -95,18 +97,56 @@ def public_lists(request):
     return render(request, "public/lists.html", context)
 
 
+# A cached CSV body above this size is not kept (the whole list at 100,000 dossiers is about 4 MB).
+CSV_CACHE_MAX_BYTES = 32 * 1024 * 1024
+
+
 def open_data_csv(request):
-    """Every unit the search finds, streamed (no cap), UTF-8 with a BOM so Excel reads the Chinese."""
-    _form, dossiers = search(request)
-    response = StreamingHttpResponse(open_data.csv_lines(dossiers), content_type="text/csv; charset=utf-8")
+    """Every unit the search finds (no cap), UTF-8 with a BOM so Excel reads the Chinese. Streamed from
+    ``values_list().iterator()`` the first time, and kept whole in the public list's cache (dropped at the next
+    publication or removal, ``registry.listing``), so later downloads are one cache read."""
+    filters = ListSearchForm(request.GET).filters()
+    key = cache_key(("csv", sorted(filters.items())))
+    body = cache.get(key)
+    if body is not None:
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    else:
+        response = StreamingHttpResponse(
+            _kept(open_data.csv_lines(listed_dossiers(**filters)), key), content_type="text/csv; charset=utf-8"
+        )
     response["Content-Disposition"] = 'attachment; filename="green-manufacturing-lists.csv"'
     return response
 
 
+def _kept(chunks, key):
+    """Pass ``chunks`` on as UTF-8 bytes and, once all were sent, keep their whole in the cache under ``key``."""
+    sent, size = [], 0
+    for chunk in chunks:
+        data = chunk.encode()
+        size += len(data)
+        if size <= CSV_CACHE_MAX_BYTES:
+            sent.append(data)
+        yield data
+    if size <= CSV_CACHE_MAX_BYTES:
+        cache.set(key, b"".join(sent), settings.PUBLIC_LIST_CACHE_SECONDS)
+
+
 def open_data_json(request):
     """Every unit the search finds, ``JSON_PAGE_SIZE`` a page, described by /open-data/schema.json."""
-    _form, dossiers = search(request)
-    page = Paginator(dossiers, open_data.JSON_PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = ListSearchForm(request.GET).filters()
+    number = request.GET.get("page") or "1"
+
+    def compute():  # the page's items and the totals, cached like the public list's pages
+        page = Paginator(listed_dossiers(**filters), open_data.JSON_PAGE_SIZE).get_page(number)
+        return {
+            "generated_at": timezone.localtime().isoformat(timespec="seconds"),
+            "count": page.paginator.count,
+            "page": page.number,
+            "pages": page.paginator.num_pages,
+            "items": list(open_data.items(page.object_list)),
+        }
+
+    found = cached(("json", sorted(filters.items()), number), compute)
 
     def page_url(number):
         query = request.GET.copy()
@@ -115,13 +155,13 @@ def open_data_json(request):
 
     body = {
         "schema": request.build_absolute_uri(reverse("open_data_schema")),
-        "generated_at": timezone.localtime().isoformat(timespec="seconds"),
-        "count": page.paginator.count,
-        "page": page.number,
-        "pages": page.paginator.num_pages,
-        "next": page_url(page.next_page_number()) if page.has_next() else None,
-        "previous": page_url(page.previous_page_number()) if page.has_previous() else None,
-        "items": list(open_data.items(page.object_list)),
+        "generated_at": found["generated_at"],
+        "count": found["count"],
+        "page": found["page"],
+        "pages": found["pages"],
+        "next": page_url(found["page"] + 1) if found["page"] < found["pages"] else None,
+        "previous": page_url(found["page"] - 1) if found["page"] > 1 else None,
+        "items": found["items"],
     }
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
 

@@ -15,7 +15,7 @@ from accounts.models import Role
 from applications.models import AnnualReport, District, Kind, Level, RemovalGround, State
 from applications.services import TransitionRefused
 from applications.spreadsheets import xlsx_response
-from greenfactory.paging import paginate
+from greenfactory.paging import paginate_keys_first
 from registry.models import DocumentType, Recheck, Report
 from registry.rechecks import decide_recheck, propose_recheck, recheck_of
 from reviews.models import RecommendationBatch
@@ -64,7 +64,7 @@ def rechecks(request):
         else:
             messages.success(request, _("Saved."))
         return redirect("rechecks")
-    open_ones = paginate(
+    open_ones = paginate_keys_first(
         request,
         scoping.dossiers_for(user).filter(state=State.RECHECKING).order_by("next_recheck_due", "pk"),
         param="open",
@@ -75,9 +75,10 @@ def rechecks(request):
         .filter(state=State.LISTED, next_recheck_due__lte=year_end)
         .order_by("next_recheck_due", "pk")
     )
-    # The open recheck records of the dossiers on this page only: one query, whatever the number open.
+    # The open recheck records of the dossiers on this page only (already in the user's scope): one query by
+    # their keys, whatever the number open.
     on_page = [d.pk for d in open_ones]
-    pending = scoping.rechecks_for(user).filter(decided_at__isnull=True, dossier_id__in=on_page)
+    pending = Recheck.objects.filter(decided_at__isnull=True, dossier_id__in=on_page)
     records = {r.dossier_id: r for r in pending}
     decided = (
         scoping.rechecks_for(user)
@@ -85,11 +86,11 @@ def rechecks(request):
         .select_related("dossier__organisation__district")
         .order_by("-decided_at", "-pk")
     )
-    decided_page = paginate(request, decided, param="decided")
+    decided_page = paginate_keys_first(request, decided, param="decided")
     context = {
         "rows": open_ones,
         "open_rows": [(d, records.get(d.pk)) for d in open_ones],
-        "due": paginate(request, due, param="due"),
+        "due": paginate_keys_first(request, due, param="due"),
         # Decided rechecks, newest first, with the city's letter to the district (第二十一条).
         "decided": decided_page,
         "letters": PreloadedDocuments(user, DocumentType.RECHECK_LETTER, decided_page),
