@@ -7,4 +7,12 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("Organisations and dossiers")
 
     def ready(self):
-        from applications import signals  # noqa: F401  (connects the transition-log receiver)
+        from django.db.models.signals import post_migrate
+
+        from applications import (
+            append_only_sql,
+            signals,  # noqa: F401  (connects the transition-log receiver)
+        )
+
+        # After every migrate, PostgreSQL's own triggers keep the append-only tables as written (issue 14).
+        post_migrate.connect(append_only_sql.install, sender=self, dispatch_uid="append-only-triggers")

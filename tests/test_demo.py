@@ -21,6 +21,9 @@ def test_seed_covers_every_state_and_kind(seeded):
     assert set(Dossier.objects.values_list("kind", flat=True)) == set(Kind)
     assert Organisation.objects.count() >= 55
     assert Agency.objects.count() == 2
+    from applications import transition_chain
+
+    assert transition_chain.verify()[1] == []  # issue 14: the demo's log is a valid hash chain
 
 
 def test_seed_is_refused_outside_demo_mode(db, settings):

@@ -85,6 +85,9 @@ def test_log_rows_point_to_dossiers_and_end_in_their_state(seeded):
     assert list(mismatched.values_list("pk", "state", "last")) == []
     first = TransitionLog.objects.filter(dossier=OuterRef("pk")).order_by("at", "pk").values("transition")[:1]
     assert set(Dossier.objects.annotate(first=Subquery(first)).values_list("first", flat=True)) == {"create"}
+    from applications import transition_chain
+
+    assert transition_chain.verify()[1] == []  # issue 14: the seeded log is a valid hash chain
     assert (
         PublicityEntry.objects.filter(dossier__state=State.IN_PUBLICITY).count()
         == Dossier.objects.filter(state=State.IN_PUBLICITY).count()

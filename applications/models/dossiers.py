@@ -16,7 +16,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from applications.models import guards as g
-from applications.models.append_only import AppendOnlyModel
+from applications.models.append_only import AppendOnlyModel, AppendOnlyQuerySet
 from applications.models.organisations import Agency, Organisation, years_after
 from applications.models.reference import Kind, Level
 
@@ -479,8 +479,18 @@ TRANSITION_LABELS = {
 }
 
 
+class TransitionLogQuerySet(AppendOnlyQuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        from applications import transition_chain
+
+        objs = list(objs)
+        transition_chain.link([o for o in objs if not o.row_hash])
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class TransitionLog(AppendOnlyModel):
-    """Who moved which dossier from which state to which, when and why. Append-only."""
+    """Who moved which dossier from which state to which, when and why. Append-only, and a hash chain per
+    dossier (``applications.transition_chain``): a changed, deleted or hand-inserted row shows."""
 
     dossier = models.ForeignKey(
         Dossier, on_delete=models.PROTECT, related_name="transitions", verbose_name=_("dossier")
@@ -493,6 +503,10 @@ class TransitionLog(AppendOnlyModel):
     )
     reason = models.TextField(_("reason"), blank=True)
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    prev_hash = models.CharField(_("previous row's hash"), max_length=64, blank=True, editable=False)
+    row_hash = models.CharField(_("row hash"), max_length=64, blank=True, editable=False)
+
+    objects = TransitionLogQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "pk"]
@@ -501,6 +515,13 @@ class TransitionLog(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.dossier_id}: {self.from_state or '∅'} → {self.to_state}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and not self.row_hash:
+            from applications import transition_chain
+
+            transition_chain.link([self])
+        super().save(*args, **kwargs)
 
     @property
     def actor_label(self):

@@ -27,6 +27,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from accounts.models import Notification, Role, User
+from applications import transition_chain
 from applications.credit_code import example_code
 from applications.demo import NAME_STEMS, NAME_TRADES, TRADE_INDUSTRY
 from applications.models import (
@@ -537,6 +538,7 @@ class ScaleSeeder:
                 rechecks += self._rechecks(d, path, rng)
                 annual += self._annual(d, rng)
             self.write(Dossier, dossiers)
+            transition_chain.link(logs, known_heads={})  # new dossiers: every chain starts here
             self.write(TransitionLog, logs)
             self.write(PublicityEntry, entries)
             self.write(Removal, removals)
@@ -673,7 +675,15 @@ class ScaleSeeder:
             else:
                 actor = self.staff
             rows.append(
-                Row(dossier_id=d.pk, transition=name, from_state=previous, to_state=target, actor=actor, at=when)
+                Row(
+                    dossier_id=d.pk,
+                    transition=name,
+                    from_state=previous,
+                    to_state=target,
+                    actor_id=actor if actor is None or isinstance(actor, int) else actor.pk,
+                    reason="",
+                    at=when,
+                )
             )
             previous = target
         return rows
