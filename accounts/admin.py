@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Notification, User
+from accounts.models import Notification, OutboundEmail, User
 
 PRIVILEGE_FIELDS = ["is_superuser", "is_staff", "groups", "user_permissions"]
 
@@ -44,4 +44,28 @@ class NotificationAdmin(admin.ModelAdmin):
     readonly_fields = ["recipient", "title", "body", "url", "created_at", "read_at"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    """The outbox, read-only (issue 14): what waits, what went out, what was given up and why.
+
+    The status filter shows the count of each (facets), failed ones included.
+    """
+
+    list_display = ["created_at", "subject", "status", "attempts", "next_attempt_at", "sent_at", "failed_at"]
+    list_filter = ["status"]
+    show_facets = admin.ShowFacets.ALWAYS
+    search_fields = ["subject"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in OutboundEmail._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

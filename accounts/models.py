@@ -161,3 +161,50 @@ class SentReminder(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class OutboundEmailQuerySet(models.QuerySet):
+    def delete(self):
+        raise PermissionError("outbound emails are kept: mark them, never delete them")
+
+
+class OutboundEmail(models.Model):
+    """One email waiting for, or past, delivery (the outbox, issue 14; ``accounts.outbox`` sends it).
+
+    Written in the transaction that makes the inbox notification; a Celery task sends it afterwards, so no
+    request ever waits on the mail server. Rows are never deleted: a sent row keeps its recipients, subject
+    and times (its body is blanked once sent: a receipt's access code is stored nowhere else in clear), a
+    failed row keeps everything for the system administrator to look into.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed permanently")
+
+    recipients = models.JSONField(_("recipients"), default=list)
+    from_email = models.CharField(_("sender"), max_length=254)
+    subject = models.TextField(_("subject"))
+    body = models.TextField(_("body"), blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # Due time of the next attempt; while a worker holds the row it is pushed ahead by the lease.
+    next_attempt_at = models.DateTimeField(_("next attempt at"))
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("given up at"), null=True, blank=True)
+
+    objects = OutboundEmailQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("outbound email")
+        verbose_name_plural = _("outbound emails")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+
+    def __str__(self):
+        return self.subject[:80]
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("outbound emails are kept: mark them, never delete them")

@@ -1,33 +1,33 @@
-"""One place that turns a domain event into in-app notifications and emails."""
+"""One place that turns a domain event into in-app notifications and emails.
 
-import logging
+Emails go through the outbox (``accounts.outbox``): a row written in the same transaction as the inbox
+notification, sent by a Celery task after the commit and retried until the mail server takes it. No
+request talks to the mail server.
+"""
 
-from django.conf import settings
-from django.core.mail import send_mail, send_mass_mail
+from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts import outbox
 from accounts.models import Notification
-
-log = logging.getLogger("greenfactory.notifications")
 
 
 def notify(users, *, title, body="", url=""):
-    """Put a notification in each user's inbox and email those who have an address."""
+    """Put a notification in each user's inbox and queue an email to those who have an address."""
     users = list(users)
-    Notification.objects.bulk_create([Notification(recipient=u, title=title[:200], body=body, url=url) for u in users])
-    send_email([u.email for u in users if u.email], title, f"{body}\n\n{url}".strip())
+    with transaction.atomic(savepoint=False):
+        Notification.objects.bulk_create(
+            [Notification(recipient=u, title=title[:200], body=body, url=url) for u in users]
+        )
+        send_email([u.email for u in users if u.email], title, f"{body}\n\n{url}".strip())
     return len(users)
 
 
 def send_email(addresses, subject, body):
-    if not addresses:
-        return
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, addresses)
-    except OSError:
-        # The inbox copy is already saved; a mail server outage must not undo the operation.
-        log.exception("could not send mail for %r", subject)
+    """Queue one email to ``addresses`` (in the current transaction; sent after it commits)."""
+    if addresses:
+        outbox.enqueue([(subject, body, addresses)])
 
 
 def notify_transition(log_entry_id):
@@ -66,7 +66,7 @@ def notify_once(key, users, *, title, body="", url=""):
 
 
 def notify_each(items):
-    """Many notifications at once, each ``(users, title, body, url)``: one insert, one mail connection.
+    """Many notifications at once, each ``(users, title, body, url)``: one insert, one outbox insert.
 
     For sweeps that tell each applicant about its own dossier (a chunk of lapses): the same messages
     ``notify`` would send one by one.
@@ -77,13 +77,10 @@ def notify_each(items):
         notes += [Notification(recipient=u, title=title[:200], body=body, url=url) for u in users]
         addresses = [u.email for u in users if u.email]
         if addresses:
-            mails.append((title, f"{body}\n\n{url}".strip(), settings.DEFAULT_FROM_EMAIL, addresses))
-    Notification.objects.bulk_create(notes, batch_size=1000)
-    if mails:
-        try:
-            send_mass_mail(mails)
-        except OSError:
-            log.exception("could not send %d sweep mails", len(mails))
+            mails.append((title, f"{body}\n\n{url}".strip(), addresses))
+    with transaction.atomic(savepoint=False):
+        Notification.objects.bulk_create(notes, batch_size=1000)
+        outbox.enqueue(mails)
     return len(notes)
 
 

@@ -3,7 +3,7 @@
 import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -104,17 +104,55 @@ def last_due_year(today):
     return today.year if today > datetime.date(today.year, *ANNUAL_DUE_MONTH_DAY) else today.year - 1
 
 
+def open_reports(dossier_ids, year):
+    """The forms of ``year`` of the dossiers ``dossier_ids`` (a sweep's chunk, rows it has claimed):
+    {dossier pk: report}.
+
+    What ``open_report`` does for each, in a few statements: one read of the existing forms, one insert of
+    the missing ones and one of their history rows ("+", as a first save). Should someone open one of the
+    forms meanwhile (the applicant's form page), the unique (dossier, year) refuses the insert and the chunk
+    falls back to ``get_or_create`` row by row, as ``open_report``.
+    """
+    dossier_ids = list(dossier_ids)
+    due_on = datetime.date(year, *ANNUAL_DUE_MONTH_DAY)
+    reports = {r.dossier_id: r for r in AnnualReport.objects.filter(dossier_id__in=dossier_ids, year=year)}
+    missing = [AnnualReport(dossier_id=pk, year=year, due_on=due_on) for pk in dossier_ids if pk not in reports]
+    if missing:
+        try:
+            with transaction.atomic():
+                AnnualReport.objects.bulk_create(missing, batch_size=500)
+                AnnualReport.history.bulk_history_create(missing, batch_size=500, default_change_reason=None)
+        except IntegrityError:
+            return {
+                pk: AnnualReport.objects.get_or_create(dossier_id=pk, year=year, defaults={"due_on": due_on})[0]
+                for pk in dossier_ids
+            }
+        reports.update({r.dossier_id: r for r in missing})
+    return reports
+
+
+def missing_reports(year):
+    """Units on a list since before ``year`` (第十九条) that have no form of ``year`` yet."""
+    has_form = AnnualReport.objects.filter(dossier=OuterRef("pk"), year=year)
+    return Dossier.objects.filter(
+        state__in=[State.LISTED, State.RECHECKING], listed_on__lt=datetime.date(year, 1, 1)
+    ).exclude(Exists(has_form))
+
+
 def open_missing_reports(year):
     """第十九条: the form of ``year`` for every unit on a list since before that year that has none yet.
 
-    A unit listed during ``year`` files from the next year (as ``form_year``). ``open_report`` claims each
-    row through the unique (dossier, year), so a second run, or a reminder run at the same moment, adds nothing.
+    A unit listed during ``year`` files from the next year (as ``form_year``). In chunks that commit as they
+    go (``greenfactory.chunks``), each claiming its dossiers and opening their forms at once
+    (``open_reports``): a second run, or a reminder run at the same moment, adds nothing.
     """
-    has_form = AnnualReport.objects.filter(dossier=OuterRef("pk"), year=year)
-    missing = Dossier.objects.filter(
-        state__in=[State.LISTED, State.RECHECKING], listed_on__lt=datetime.date(year, 1, 1)
-    ).exclude(Exists(has_form))
-    return [open_report(dossier, year) for dossier in missing.order_by("pk")]
+    from greenfactory.chunks import claim, in_chunks
+
+    def open_chunk(pks):
+        rows = claim(missing_reports(year).filter(pk__in=pks), of=("self",)).order_by("pk")
+        return list(open_reports(rows.values_list("pk", flat=True), year).values())
+
+    return in_chunks(missing_reports(year).order_by("pk").values_list("pk", flat=True), open_chunk)
 
 
 def indicators_for(year):

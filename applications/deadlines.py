@@ -21,7 +21,7 @@ from applications.models.annual import ANNUAL_DUE_MONTH_DAY
 from applications.models.dossiers import BEFORE_RECOMMENDATION
 from applications.models.guards import recommendation_deadline
 from applications.models.organisations import Agency
-from greenfactory.chunks import claim, in_chunks
+from greenfactory.chunks import claim, claim_keys, in_chunks
 
 log = logging.getLogger("greenfactory.deadlines")
 REMINDER_DAYS = (14, 3)  # before 30 May (第十五条)
@@ -128,7 +128,14 @@ def recommendation_reminders(now):
 
 
 def annual_form_reminders(now):
-    """第十九条: on 1 and 10 March open this year's forms for every unit listed before the year, and remind."""
+    """第十九条: on 1 and 10 March open this year's forms for every unit listed before the year, and remind.
+
+    In chunks that commit as they go; each chunk claims its dossiers, opens their missing forms at once
+    (``annual.open_reports``), claims the reminder keys not yet sent (``claim_keys``) and sends them in one
+    insert (the same message to each unit's active users as ``notify_once`` one by one).
+    """
+    from accounts.models import User
+
     today = local_today(now)
     if (today.month, today.day) not in [(3, d) for d in ANNUAL_REMINDER_DAYS]:
         return []
@@ -141,50 +148,59 @@ def annual_form_reminders(now):
         "due": due.isoformat(),
     }
 
+    def key(report):
+        return f"annual-{today.year}-{today.day}-{report.pk}"
+
     def remind_chunk(pks):
-        changes = []
-        for dossier in Dossier.objects.filter(pk__in=pks).select_related("organisation").order_by("pk"):
-            report, _created = AnnualReport.objects.get_or_create(
-                dossier=dossier, year=today.year, defaults={"due_on": due}
-            )
-            if report.status != AnnualReport.Status.DUE:
-                continue
-            if notify_once(
-                f"annual-{today.year}-{today.day}-{report.pk}",
-                dossier.organisation.users.filter(is_active=True),
-                title=title,
-            ):
-                changes.append(f"{dossier.organisation}: {title}")
-        return changes
+        dossiers = list(claim(listed.filter(pk__in=pks), of=("self",)).select_related("organisation").order_by("pk"))
+        reports = annual.open_reports([d.pk for d in dossiers], today.year)
+        due_now = [(d, reports[d.pk]) for d in dossiers if reports[d.pk].status == AnnualReport.Status.DUE]
+        claimed = claim_keys(key(r) for _d, r in due_now)
+        due_now = [(d, r) for d, r in due_now if key(r) in claimed]
+        if not due_now:
+            return []
+        users = {}
+        for user in User.objects.filter(organisation_id__in={d.organisation_id for d, _r in due_now}, is_active=True):
+            users.setdefault(user.organisation_id, []).append(user)
+        told = [d for d, _r in due_now if users.get(d.organisation_id)]
+        items = [(users[d.organisation_id], title, "", "") for d in told]
+        transaction.on_commit(lambda: notify_each(items))
+        return [f"{d.organisation}: {title}" for d in told]
 
     return in_chunks(listed.order_by("pk").values_list("pk", flat=True), remind_chunk)
+
+
+OVERDUE_REASON = "overdue (Art. 21(2))"
 
 
 def mark_overdue_annual_forms(now):
     """第十九条, 第二十一条第（二）项: forms not filed by 15 March become overdue; the district is told.
 
     Every unit due a form is flagged, whether or not a reminder run opened its form: the missing forms of
-    the last year that fell due are opened first (idempotent), then claimed one by one.
+    the last year that fell due are opened first (idempotent, in chunks), then claimed a chunk at a time and
+    flagged in one UPDATE with one history row each (as ``save`` one by one); each district gets one digest.
     """
     today = local_today(now)
-    changes = []
     annual.open_missing_reports(annual.last_due_year(today))
-    candidates = AnnualReport.objects.filter(status=AnnualReport.Status.DUE, overdue_at__isnull=True, due_on__lt=today)
+    pending = AnnualReport.objects.filter(status=AnnualReport.Status.DUE, overdue_at__isnull=True)
+    candidates = pending.filter(due_on__lt=today)
     digest = Digest(
         title=_("%(district)s: %(n)d units have not filed their annual form (Art. 21(2) removal ground)"),
         url="/annual/",
     )
 
     def overdue_chunk(pks):
-        rows = claim(
-            AnnualReport.objects.filter(pk__in=pks, status=AnnualReport.Status.DUE, overdue_at__isnull=True),
-            of=("self",),
-        )
-        changes = []
-        for report in rows.select_related("dossier__organisation").order_by("pk"):
+        rows = claim(pending.filter(pk__in=pks), of=("self",))
+        reports = list(rows.select_related("dossier__organisation").order_by("pk"))
+        if not reports:
+            return []
+        pending.filter(pk__in=[r.pk for r in reports]).update(overdue_at=now)
+        for report in reports:
             report.overdue_at = now
-            report._change_reason = "overdue (Art. 21(2))"
-            report.save()
+            report._change_reason = OVERDUE_REASON
+        AnnualReport.history.bulk_history_create(reports, update=True, batch_size=500)
+        changes = []
+        for report in reports:
             organisation = report.dossier.organisation
             title = _("%(organisation)s has not filed its %(year)d annual form (Art. 21(2) removal ground)") % {
                 "organisation": organisation,

@@ -1,6 +1,8 @@
 """Large imports in the background (issue 13): a sheet of more than ``IMPORT_SYNC_ROWS`` rows becomes an
 ``ImportJob`` that a Celery task runs chunk by chunk, with progress the officer's page polls, and a
-per-row report kept on the job (shown, and downloadable as .xlsx). Smaller sheets are imported at once."""
+per-row report kept on the job (shown, and downloadable as .xlsx). Smaller sheets are imported at once.
+Two kinds: a district's pool sheet (``services.bulk_pool``) and MIIT's national list
+(``registry.national_list.import_rows``)."""
 
 import logging
 
@@ -36,6 +38,28 @@ def start_pool_import(user, rows, *, district, kind, cycle_year, filename=""):
     return job
 
 
+def start_national_import(user, rows, *, year, kind, digest, filename=""):
+    """Queue the import of MIIT's national list ``rows`` (``registry.national_list.read_national_list``): its
+    ``NationalImport`` record now (one per file, so a sheet sent twice is one import), the rows in the
+    background. Returns the job."""
+    from applications.tasks import run_import
+    from registry.models import NationalImport
+
+    national_import, _created = NationalImport.objects.get_or_create(
+        year=year, kind=kind, digest=digest, defaults={"filename": filename[:200], "imported_by": user}
+    )
+    job = ImportJob.objects.create(
+        user=user,
+        kind=ImportJob.Kind.NATIONAL,
+        filename=filename[:200],
+        params={"national_import": national_import.pk},
+        rows=[list(row) for row in rows],
+        total=len(rows),
+    )
+    transaction.on_commit(lambda: run_import.delay(job.pk))
+    return job
+
+
 def is_large(rows):
     return len(rows) > settings.IMPORT_SYNC_ROWS
 
@@ -59,6 +83,17 @@ def run(job):
                 district=District.objects.get(pk=params["district"]),
                 kind=params["kind"],
                 cycle_year=params["cycle_year"],
+                by=job.user,
+                progress=progress,
+            )
+            report = [report_row(r) for r in results]
+        elif job.kind == ImportJob.Kind.NATIONAL:
+            from registry import national_list
+            from registry.models import NationalImport
+
+            results = national_list.import_rows(
+                NationalImport.objects.get(pk=job.params["national_import"]),
+                [tuple(row) for row in job.rows],
                 by=job.user,
                 progress=progress,
             )

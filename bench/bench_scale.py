@@ -467,6 +467,10 @@ def pdf(bench, ctx):
     bench.timed("documents", "list notice PDF, 1,000 rows", render, bench.args.sweep_timeout)
 
 
+# Rows of each import the bench times (issue 13: 10,000 rows in at most 10 s).
+IMPORT_ROWS = 10_000
+
+
 def imports(bench, ctx):
     from django.core.files.uploadedfile import SimpleUploadedFile
     from openpyxl import Workbook
@@ -480,17 +484,22 @@ def imports(bench, ctx):
     staff = User.objects.get(username="scale_staff")
     officer = User.objects.get(username=f"scale_district_{BIG_DISTRICT_CODE}")
     cur = ctx["year"]
+    # The imports' mail waits in the outbox for its own worker task (Celery runs eagerly here): not timed.
+    with contextlib.suppress(ImportError):
+        from accounts import outbox
 
-    # MIIT's national list: 5,000 rows; matched by code, by name, or not at all.
+        outbox.kick = lambda: None
+
+    # MIIT's national list: 10,000 rows (issue 13's target size); matched by code, by name, or not at all.
     known = list(
         Organisation.objects.filter(dossiers__state__in=[State.NOMINATED, State.LISTED])
         .values_list("name", "credit_code")
-        .distinct()[:4000]
+        .distinct()[:8000]
     )
     book = Workbook()
     sheet = book.active
     sheet.append(["序号", "地区", "名称", "统一社会信用代码"])
-    for k in range(5000):
+    for k in range(IMPORT_ROWS):
         if k < len(known):
             name, code = known[k]
             sheet.append([k + 1, "广东省深圳市", name, code if k % 4 else ""])
@@ -505,18 +514,18 @@ def imports(bench, ctx):
         result = national_list.import_national_list(uploaded, year=cur, kind="factory", by=staff)
         return f"{result[1]:,} added, {len(result[2]):,} unmatched" if isinstance(result, tuple) else ""
 
-    bench.timed("imports", "national list import, 5,000 rows", national, bench.args.sweep_timeout)
+    bench.timed("imports", f"national list import, {IMPORT_ROWS:,} rows", national, bench.args.sweep_timeout)
 
-    # A district's pool import: 2,000 rows, half known units of the district for next cycle, half new.
+    # A district's pool import: 10,000 rows, half known units of the district for next cycle, half new.
     district = District.objects.get(code=BIG_DISTRICT_CODE)
     own = list(
         Organisation.objects.filter(district=district).exclude(dossiers__cycle_year=cur + 1)
-        .values_list("credit_code", "name")[:1000]
+        .values_list("credit_code", "name")[: IMPORT_ROWS // 2]
     )  # fmt: skip
     rows = [(k + 2, code, name) for k, (code, name) in enumerate(own)]
     rows += [
         (len(rows) + k + 2, example_code(9_000_000 + k), f"深圳市新入库企业{k}有限公司")
-        for k in range(2000 - len(rows))
+        for k in range(IMPORT_ROWS - len(rows))
     ]
 
     def pool():
@@ -525,7 +534,7 @@ def imports(bench, ctx):
         ok = sum(1 for r in results if getattr(r, "ok", False))
         return f"{ok:,} of {len(results):,} pooled"
 
-    bench.timed("imports", "pool import, 2,000 rows", pool, bench.args.sweep_timeout)
+    bench.timed("imports", f"pool import, {IMPORT_ROWS:,} rows", pool, bench.args.sweep_timeout)
 
 
 # ---- the report ------------------------------------------------------------------------------------------

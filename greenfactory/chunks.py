@@ -11,7 +11,7 @@ savepoint of it, so the dry run still rolls everything back.
 """
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 
 def chunk_size():
@@ -39,3 +39,38 @@ def in_chunks(pks, work, *, size=None):
         with transaction.atomic():
             done.extend(work(pks[start : start + size]))
     return done
+
+
+def claim_keys(keys):
+    """The reminder keys (``SentReminder``) this call is the one to send, out of ``keys``: each key once ever.
+
+    ``notify_once``'s claim for a whole chunk: one read of the keys already sent and one insert of the rest.
+    Should another worker insert one of them meanwhile, the unique key refuses the insert (rolled back to a
+    savepoint) and the keys are claimed one by one as ``notify_once`` does, so no reminder goes out twice.
+    """
+    from accounts.models import SentReminder
+
+    keys = list(dict.fromkeys(keys))
+    if not keys:
+        return set()
+    sent = set(SentReminder.objects.filter(key__in=keys).values_list("key", flat=True))
+    fresh = [key for key in keys if key not in sent]
+    if not fresh:
+        return set()
+    try:
+        with transaction.atomic():
+            SentReminder.objects.bulk_create([SentReminder(key=key) for key in fresh], batch_size=500)
+    except IntegrityError:
+        return {key for key in fresh if _claim_one(key)}
+    return set(fresh)
+
+
+def _claim_one(key):
+    from accounts.models import SentReminder
+
+    try:
+        with transaction.atomic():
+            SentReminder.objects.create(key=key)
+    except IntegrityError:
+        return False
+    return True

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "audit.middleware.AuditMiddleware",
     "audit.middleware.SeparationOfDutiesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "applications.middleware.TransitionRefusalMiddleware",
     "security.middleware.SessionLimitsMiddleware",
     "security.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -254,6 +255,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "greenfactory.sweeps.erase_personal_data",
         "schedule": crontab(minute=40, hour=2),
     },
+    "send-outbox": {  # issue 14: queued and retried email (accounts/outbox.py); each commit also kicks it
+        "task": "accounts.send_outbox",
+        "schedule": timedelta(minutes=1),
+    },
 }
 
 PORTAL_NAME = _("Green Manufacturing Gradient Cultivation Platform")
@@ -393,3 +398,104 @@ SWEEP_CHUNK_SIZE = env.int("SWEEP_CHUNK_SIZE", default=500)
 IMPORT_SYNC_ROWS = env.int("IMPORT_SYNC_ROWS", default=500)
 # The largest sheet an import accepts (rows); above it the officer is asked to split the file.
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20000)
+
+# --- Issue 14: email leaves through the outbox (accounts/outbox.py), sent and retried by a Celery task ---------
+# Seconds any one socket operation with the mail server may take (connect, each SMTP command).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=15)
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=100)  # emails per claim and SMTP connection
+OUTBOX_BATCHES_PER_RUN = env.int("OUTBOX_BATCHES_PER_RUN", default=10)
+# A worker holds claimed rows this long; a worker killed mid-batch leaves them due again after it.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=900)
+# After a failed attempt n: wait base · 2^(n−1) seconds, at most max; give up (status failed) after
+# OUTBOX_MAX_ATTEMPTS attempts or once the email is OUTBOX_MAX_AGE_HOURS old.
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=30)
+OUTBOX_MAX_AGE_HOURS = env.int("OUTBOX_MAX_AGE_HOURS", default=72)
+# Tests only (tests/conftest.py): run the send task in this process after the commit, into mail.outbox.
+OUTBOX_SEND_IN_PROCESS = False
+
+# --- Issue 14: operations (operations/: /healthz, /readyz, /metrics, request ids, structured logs) -----------
+INSTALLED_APPS = [*INSTALLED_APPS, "operations"]
+# First: the request id (and its context for every log record), django-prometheus's timer, then the three
+# endpoints answered before sessions, authentication, two factors, axes, the audit and the HTTPS and language
+# redirects. django-prometheus's second half goes just before axes, which stays last.
+MIDDLEWARE = [
+    "operations.middleware.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "operations.middleware.OperationsEndpointsMiddleware",
+    *MIDDLEWARE,
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "django_prometheus.middleware.PrometheusAfterMiddleware"
+)
+# The META key of the request id set by the reverse proxy (X-Request-ID); used when it is 8-128 safe characters.
+# Empty: every id is made here.
+REQUEST_ID_HEADER = env("REQUEST_ID_HEADER", default="HTTP_X_REQUEST_ID")
+# One line per request (method, path without query, status, duration); probes are logged only when they fail.
+ACCESS_LOG = env.bool("ACCESS_LOG", default=True)
+# Logs go to stdout: one JSON object per line in production (LOG_FORMAT=json), text in development.
+LOG_FORMAT = env("LOG_FORMAT", default="text" if DEBUG else "json")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "operations.logging.JsonFormatter"},
+        "text": {"()": "operations.logging.TextFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": LOG_FORMAT},
+    },
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        # Whatever DEBUG says: an unhandled exception is logged by django.request with its traceback.
+        "django": {"handlers": [], "level": "INFO"},
+        "greenfactory": {"handlers": [], "level": env("LOG_LEVEL", default="INFO")},
+    },
+}
+# /readyz: the database aliases it queries and the timeout (seconds) of each check's query or connection.
+READYZ_DATABASES = ["default"]
+READYZ_TIMEOUT_SECONDS = env.int("READYZ_TIMEOUT_SECONDS", default=3)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database host that does not answer fails a request (and /readyz) within seconds, not minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
+# /metrics (Prometheus): from these addresses or networks (REMOTE_ADDR), or with "Authorization: Bearer
+# <METRICS_TOKEN>". Behind the reverse proxy every request comes from the proxy: use the token, or do not route
+# /metrics through the proxy.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# The Celery queues whose depth /metrics reports.
+METRICS_CELERY_QUEUES = env.list("METRICS_CELERY_QUEUES", default=["celery"])
+
+# --- Issue 14: scaling out and backups (README "Operations") -------------------------------------------------
+# Uploaded files: on this machine's disk (MEDIA_ROOT, the default; several web containers then share one volume),
+# or on S3-compatible object storage with MEDIA_STORAGE=s3 (django-storages; private objects, presigned links
+# are never handed out: files are read through the portal's scoped views with default_storage.open).
+# Sessions are in the database (Django's default engine), the cache in Redis when REDIS_URL is set: any web
+# instance serves any request.
+MEDIA_STORAGE = env("MEDIA_STORAGE", default="filesystem")
+if MEDIA_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("AWS_S3_REGION_NAME", default="") or None,
+            "access_key": env("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "location": env("AWS_LOCATION", default="media"),
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "addressing_style": env("AWS_S3_ADDRESSING_STYLE", default="") or None,
+        },
+    }
+elif MEDIA_STORAGE != "filesystem":
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"MEDIA_STORAGE is “filesystem” or “s3”, not “{MEDIA_STORAGE}”")
+# manage.py backup (bin/backup): where backup folders go and how many are kept.
+BACKUP_DIR = Path(env("BACKUP_DIR", default=str(VAR_DIR / "backups")))
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)

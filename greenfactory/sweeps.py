@@ -13,6 +13,7 @@ from django.utils.dateparse import parse_datetime
 from applications import deadlines as applications_deadlines
 from audit import retention as audit_retention
 from exports import services as exports_services
+from operations.records import sweep_recorded
 from registry import deadlines as registry_deadlines
 from reviews import deadlines as reviews_deadlines
 from reviews import reminders as reviews_reminders
@@ -46,7 +47,10 @@ def parse_as_of(as_of):
 
 
 def run_sweep(name, now):
-    changes = SWEEPS[name](now)
+    # Each run (success or error) is kept as an operations.SweepRun row: /metrics reports the last ones.
+    with sweep_recorded(name, now) as outcome:
+        changes = SWEEPS[name](now)
+        outcome.changes = len(changes)
     for line in changes:
         log.info("%s: %s", name, line)
     log.info("%s as of %s: %d changes", name, now.isoformat(), len(changes))

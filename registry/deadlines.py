@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import scoping
-from accounts.notifications import Digest, notify_once
+from accounts.notifications import Digest
 from applications import services
 from applications.deadlines import tell_applicants
 from applications.models import Dossier, Path, State
@@ -46,32 +46,57 @@ def open_due_rechecks(now):
 def rectification_due(now):
     """A rectification ordered by a recheck (第二十一条) or a report (第二十五条) reached its deadline: verify it.
 
-    Told once per decision: the district of the unit and the city staff.
+    Told once per decision: the district of the unit and the city staff. The keys of all the decisions are
+    claimed at once (``claim_keys``, as ``notify_once`` each) and the messages sent in one insert.
     """
+    from django.db import transaction
+
+    from accounts.notifications import notify_each
+    from greenfactory.chunks import claim_keys
     from registry.models import Recheck, Report
 
     today = timezone.localdate(now)
-    changes = []
-    for recheck in Recheck.objects.filter(decision=Recheck.Proposal.RECTIFY, rectify_by__lt=today).select_related(
-        "dossier__organisation"
-    ):
-        organisation = recheck.dossier.organisation
-        title = _("Rectification deadline %(date)s passed for %(organisation)s: verify the rectification (Art. 21)") % {
-            "date": recheck.rectify_by,
-            "organisation": organisation,
-        }
-        recipients = list(scoping.district_officers(organisation.district_id)) + list(scoping.city_staff())
-        if notify_once(f"rectify-recheck-{recheck.pk}", recipients, title=title, url="/rechecks/"):
-            changes.append(title)
-    for report in Report.objects.filter(decision=Report.Decision.RECTIFY, rectify_by__lt=today).select_related(
-        "organisation", "agency"
-    ):
-        title = _("Rectification deadline %(date)s passed for %(target)s: verify the rectification (Art. 25)") % {
-            "date": report.rectify_by,
-            "target": report.organisation or report.agency,
-        }
-        if notify_once(
-            f"rectify-report-{report.pk}", scoping.city_staff(), title=title, url=f"/city/reports/{report.pk}/"
-        ):
-            changes.append(title)
+    rechecks = list(
+        Recheck.objects.filter(decision=Recheck.Proposal.RECTIFY, rectify_by__lt=today).select_related(
+            "dossier__organisation"
+        )
+    )
+    reports = list(
+        Report.objects.filter(decision=Report.Decision.RECTIFY, rectify_by__lt=today).select_related(
+            "organisation", "agency"
+        )
+    )
+    if not rechecks and not reports:
+        return []
+    changes, items, officers = [], [], {}
+    with transaction.atomic():
+        keys = [f"rectify-recheck-{r.pk}" for r in rechecks] + [f"rectify-report-{r.pk}" for r in reports]
+        claimed = claim_keys(keys)
+        if not claimed:
+            return []
+        city = list(scoping.city_staff())
+        for recheck in rechecks:
+            if f"rectify-recheck-{recheck.pk}" not in claimed:
+                continue
+            organisation = recheck.dossier.organisation
+            title = _(
+                "Rectification deadline %(date)s passed for %(organisation)s: verify the rectification (Art. 21)"
+            ) % {"date": recheck.rectify_by, "organisation": organisation}
+            if organisation.district_id not in officers:
+                officers[organisation.district_id] = list(scoping.district_officers(organisation.district_id))
+            recipients = officers[organisation.district_id] + city
+            items.append((recipients, title, "", "/rechecks/"))
+            if recipients:  # as ``notify_once``: a change only when someone was told
+                changes.append(title)
+        for report in reports:
+            if f"rectify-report-{report.pk}" not in claimed:
+                continue
+            title = _("Rectification deadline %(date)s passed for %(target)s: verify the rectification (Art. 25)") % {
+                "date": report.rectify_by,
+                "target": report.organisation or report.agency,
+            }
+            items.append((city, title, "", f"/city/reports/{report.pk}/"))
+            if city:
+                changes.append(title)
+        transaction.on_commit(lambda: notify_each(items))
     return changes

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from accounts import scoping
 from accounts.notifications import notify_once
 from applications.models import Dossier, State
-from greenfactory.chunks import in_chunks
+from greenfactory.chunks import claim, in_chunks
 from reviews.models import Objection
-from reviews.publicity import clear_for_publication
+from reviews.publicity import clear_many_for_publication
 from workdays.services import ScheduleNotLoaded, is_working_day
 
 log = logging.getLogger("greenfactory.deadlines")
@@ -21,7 +21,8 @@ log = logging.getLogger("greenfactory.deadlines")
 def clear_ended_publicity(now):
     """Each working day: publicity over (its last day before today), no pending or upheld objection.
 
-    In chunks that commit as they go; ``clear_for_publication`` re-checks each row under its lock.
+    In chunks that commit as they go; each chunk claims its rows (re-checked under the lock, objections
+    included) and clears them at once (``clear_many_for_publication``, as ``clear_for_publication`` each).
     """
     today = timezone.localdate(now)
     try:
@@ -46,8 +47,8 @@ def clear_ended_publicity(now):
     ).exclude(Exists(blocking))
 
     def clear_chunk(pks):
-        rows = Dossier.objects.filter(pk__in=pks).select_related("organisation").order_by("pk")
-        return [d for d in rows if clear_for_publication(d, now=now)]
+        rows = claim(candidates.filter(pk__in=pks), of=("self",)).select_related("organisation").order_by("pk")
+        return clear_many_for_publication(list(rows), now=now)
 
     cleared = in_chunks(candidates.order_by("pk").values_list("pk", flat=True), clear_chunk)
     changes = [

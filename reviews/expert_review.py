@@ -6,8 +6,24 @@ import datetime
 import statistics
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.db import transaction
-from django.db.models import BooleanField, Case, Count, F, OuterRef, Q, Subquery, Value, When
+from django.db import connection, transaction
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Collate
+from django.db.models.functions import Round as RoundNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -221,53 +237,168 @@ def with_review_progress(dossiers, *, today):
 
 
 def aggregate(values, method):
+    """The mean or median of ``values`` (Decimals), rounded half up to the cent. Exact decimal arithmetic, so
+    the database's ordering (``ranking_score``, in whole cents) gives the very same number."""
     if not values:
         return None
-    value = statistics.median(values) if method == Round.Aggregation.MEDIAN else statistics.fmean(values)
-    return Decimal(str(value)).quantize(TWO_PLACES, ROUND_HALF_UP)
+    values = [Decimal(v) for v in values]
+    median = method == Round.Aggregation.MEDIAN
+    value = statistics.median(values) if median else sum(values, Decimal(0)) / len(values)
+    return Decimal(value).quantize(TWO_PLACES, ROUND_HALF_UP)
 
 
-def ranking(year, kind, *, states=(State.IN_REVIEW,)):
-    """Rows (dossier, aggregate, {criterion: aggregate}, number of final reviews), best first."""
+# ---- the ranking, ordered by the database -------------------------------------------------------------
+#
+# Issue 13: 4,000 dossiers under review at province scale. The order is computed by the database — each
+# dossier's aggregate of its final totals, in whole cents, rounded half up exactly as ``aggregate`` does —
+# so a page builds only the rows it shows. Totals have two decimals: in cents they are integers, and the
+# rounded mean is (2·Σ + n) div 2n, the rounded median (lower middle + upper middle + 1) div 2.
+
+
+def _final_reviews_of(dossier):
+    """The final reviews that count in the ranking (no declared conflict) of ``dossier`` (a pk or OuterRef)."""
+    return Review.objects.filter(
+        finalised_at__isnull=False, assignment__conflict_declared=False, assignment__dossier=dossier
+    ).order_by()
+
+
+def _counted_reviews(pks):
+    """The final reviews that count (no declared conflict) of the dossiers ``pks`` (a list or a queryset)."""
+    return Review.objects.filter(
+        finalised_at__isnull=False, assignment__conflict_declared=False, assignment__dossier__in=pks
+    ).order_by()
+
+
+def _cents():
+    return Cast(RoundNumber(F("total") * 100), IntegerField())
+
+
+def _one_value(reviews, expression):
+    """A subquery: ``expression`` (an aggregate) over ``reviews``, all of one dossier; NULL without rows."""
+    grouped = reviews.values("assignment__dossier").annotate(value=expression).values("value")
+    return Subquery(grouped[:1], output_field=IntegerField())
+
+
+def _middle(slack):
+    """The total at (n − 1 + slack) div 2 in the sorted final totals of the outer dossier, in cents (slack 0:
+    the lower middle, 1: the upper one): the largest total with at most that many totals below it."""
+    peers = _final_reviews_of(OuterRef("assignment__dossier"))
+    below = Coalesce(_one_value(peers.filter(total__lt=OuterRef("total")), Count("pk")), 0)
+    candidates = (
+        _final_reviews_of(OuterRef("pk"))
+        .alias(twice_below=below * 2, limit=_one_value(peers, Count("pk")) - 1 + slack)
+        .filter(twice_below__lte=F("limit"))
+    )
+    return _one_value(candidates, Max(_cents()))
+
+
+def ranking_score(method):
+    """An annotation for dossiers: their ranking aggregate in whole cents (NULL without a final review)."""
+    if method == Round.Aggregation.MEDIAN:
+        return ExpressionWrapper((_middle(0) + _middle(1) + 1) / 2, output_field=IntegerField())
+    mean = ExpressionWrapper((Sum(_cents()) * 2 + Count("pk")) / (Count("pk") * 2), output_field=IntegerField())
+    return _one_value(_final_reviews_of(OuterRef("pk")), mean)
+
+
+def _by_name():
+    """Organisation names in code-point order, as Python sorts them (PostgreSQL's collation may differ)."""
+    name = F("organisation__name")
+    return Collate(name, "C") if connection.vendor == "postgresql" else name
+
+
+def ranking_setup(year, kind):
+    """{round, criteria, method} of the year's round for ``kind`` (criteria empty, mean, without a round)."""
     review_round = round_for(year, kind)
-    method = review_round.aggregation if review_round else Round.Aggregation.MEAN
-    criteria = list(review_round.criteria.all()) if review_round else []
-    dossiers = Dossier.objects.filter(cycle_year=year, kind=kind, state__in=states).select_related(
-        "organisation__district"
+    return {
+        "round": review_round,
+        "criteria": list(review_round.criteria.all()) if review_round else [],
+        "method": review_round.aggregation if review_round else Round.Aggregation.MEAN,
+    }
+
+
+def ranked(year, kind, *, method, states=(State.IN_REVIEW,), order=""):
+    """The dossiers of the ranking, ordered by the database and annotated with ``score`` (cents): best
+    aggregate first, no final review last, ties by organisation name; ``order="name"`` by name first."""
+    dossiers = Dossier.objects.filter(cycle_year=year, kind=kind, state__in=states).annotate(
+        score=ranking_score(method)
     )
-    # 第十七条: only final scores count; a draft is the expert's work in progress.
-    reviews = (
-        Review.objects.final()
-        .filter(assignment__dossier__in=dossiers, assignment__conflict_declared=False)
-        .select_related("assignment")
-    )
+    best_first = F("score").desc(nulls_last=True)
+    if order == "name":
+        return dossiers.order_by(_by_name(), best_first, "pk")
+    return dossiers.order_by(best_first, _by_name(), "pk")
+
+
+def ranked_pks(year, kind, *, setup, states=(State.IN_REVIEW,), order=""):
+    """The dossier pks in the order shown: a ``values_list`` queryset (paged by the database), or for
+    ``order="c<criterion pk>"`` a list — the rank order re-sorted, stably, by that criterion's aggregate."""
+    by_name = "name" if order == "name" else ""
+    pks = ranked(year, kind, method=setup["method"], states=states, order=by_name).values_list("pk", flat=True)
+    key = int(order[1:]) if order.startswith("c") and order[1:].isdigit() else None
+    criterion = next((c for c in setup["criteria"] if c.pk == key), None)
+    if criterion is None:
+        return pks
+    in_ranking = Dossier.objects.filter(cycle_year=year, kind=kind, state__in=states).values("pk")
+    pks = list(pks)
+    values = {}
+    for dossier, scores in _counted_reviews(in_ranking).values_list("assignment__dossier", "scores").iterator():
+        if str(criterion.pk) in scores:
+            values.setdefault(dossier, []).append(Decimal(scores[str(criterion.pk)]))
+    by_criterion = {pk: aggregate(v, setup["method"]) for pk, v in values.items()}
+    pks.sort(key=lambda pk: (by_criterion.get(pk) is None, -(by_criterion.get(pk) or 0)))
+    return pks
+
+
+def review_figures(pks, *, setup):
+    """{pk: {aggregate, criteria, count}} of the dossiers ``pks`` from their final reviews (one query)."""
+    reviews = {}
+    for dossier, total, scores in _counted_reviews(pks).values_list("assignment__dossier", "total", "scores"):
+        reviews.setdefault(dossier, []).append((total, scores))
+    figures = {}
+    for pk in pks:
+        mine = reviews.get(pk, [])
+        figures[pk] = {
+            "aggregate": aggregate([total for total, _scores in mine], setup["method"]),
+            "criteria": {
+                c.pk: aggregate(
+                    [Decimal(scores[str(c.pk)]) for _total, scores in mine if str(c.pk) in scores], setup["method"]
+                )
+                for c in setup["criteria"]
+            },
+            "count": len(mine),
+        }
+    return figures
+
+
+# What the ranking page shows of a dossier (``ranking_rows(..., shown_only=True)``).
+SHOWN_FIELDS = ("pk", "kind", "cycle_year", "state", "organisation__name", "organisation__district__name")
+
+
+def ranking_rows(pks, *, setup, shown_only=False):
+    """The rows (dossier, aggregate, {criterion: aggregate}, number of final reviews, assigned experts) of
+    the dossiers ``pks``, in that order: three queries, whatever the number. ``shown_only``: the dossiers
+    hold only what the ranking page shows (``SHOWN_FIELDS``)."""
+    pks = list(pks)
+    dossiers = Dossier.objects.select_related("organisation__district")
+    if shown_only:
+        dossiers = dossiers.only(*SHOWN_FIELDS)
+    dossiers = dossiers.in_bulk(pks)
+    figures = review_figures(pks, setup=setup)
     assigned = dict(
-        ExpertAssignment.objects.filter(dossier__in=dossiers, conflict_declared=False)
+        ExpertAssignment.objects.filter(dossier__in=pks, conflict_declared=False)
         .values("dossier")
         .annotate(n=Count("pk"))
         .values_list("dossier", "n")
+        .order_by()
     )
-    by_dossier = {}
-    for review in reviews:
-        by_dossier.setdefault(review.assignment.dossier_id, []).append(review)
-    rows = []
-    for dossier in dossiers:
-        mine = by_dossier.get(dossier.pk, [])
-        per_criterion = {
-            c.pk: aggregate([Decimal(r.scores[str(c.pk)]) for r in mine if str(c.pk) in r.scores], method)
-            for c in criteria
-        }
-        rows.append(
-            {
-                "dossier": dossier,
-                "aggregate": aggregate([r.total for r in mine], method),
-                "criteria": per_criterion,
-                "count": len(mine),
-                "assigned": assigned.get(dossier.pk, 0),
-            }
-        )
-    rows.sort(key=lambda r: (r["aggregate"] is None, -(r["aggregate"] or 0), r["dossier"].organisation.name))
-    return {"round": review_round, "criteria": criteria, "rows": rows}
+    return [{"dossier": dossiers[pk], **figures[pk], "assigned": assigned.get(pk, 0)} for pk in pks if pk in dossiers]
+
+
+def ranking(year, kind, *, states=(State.IN_REVIEW,)):
+    """Rows (dossier, aggregate, {criterion: aggregate}, number of final reviews), best first — every row:
+    pages use ``ranked_pks`` and build only the rows they show with ``ranking_rows``."""
+    setup = ranking_setup(year, kind)
+    rows = ranking_rows(ranked_pks(year, kind, setup=setup, states=states), setup=setup)
+    return {"round": setup["round"], "criteria": setup["criteria"], "rows": rows}
 
 
 def manual_reason_for(dossier, note):

@@ -12,6 +12,7 @@ from reviews.models import PublicityBatch, PublicityEntry
 from workdays.services import ScheduleNotLoaded, add_working_days
 
 PUBLICITY_WORKING_DAYS = 5  # 第十七条
+CLEARED_REASON = "publicity ended without objection"
 
 
 def create_publicity_batch(*, year, title, starts_on, picks, contact, by, now=None):
@@ -71,6 +72,26 @@ def clear_for_publication(dossier, *, now=None, by=None):
             return False
         locked.cleared_for_publication_at = now or timezone.now()
         locked._history_user = by
-        locked._change_reason = "publicity ended without objection"
+        locked._change_reason = CLEARED_REASON
         locked.save()
         return True
+
+
+def clear_many_for_publication(dossiers, *, now=None):
+    """``clear_for_publication`` for a sweep's chunk that the caller has claimed (locked) and re-read in its
+    transaction: one UPDATE of the rows still in publicity and not yet cleared, one history row each (same
+    change reason, no user). Returns the dossiers this call cleared."""
+    cleared = [d for d in dossiers if d.state == State.IN_PUBLICITY and d.cleared_for_publication_at is None]
+    if not cleared:
+        return []
+    at, stamp = now or timezone.now(), timezone.now()
+    with transaction.atomic():
+        Dossier.objects.filter(
+            pk__in=[d.pk for d in cleared], state=State.IN_PUBLICITY, cleared_for_publication_at__isnull=True
+        ).update(cleared_for_publication_at=at, updated_at=stamp)
+        for dossier in cleared:
+            dossier.cleared_for_publication_at, dossier.updated_at = at, stamp
+            dossier._history_user = None
+            dossier._change_reason = CLEARED_REASON
+        Dossier.history.bulk_history_create(cleared, update=True, batch_size=500)
+    return cleared

@@ -3,23 +3,24 @@
 A sweep like the others (``greenfactory/sweeps.py``, scheduled daily): it selects the assignments still
 waiting for final scores in rounds whose deadline is at most 3 days away, and sends each stage of each
 assignment once. What was sent is kept as ``SentReminder`` keys (``scoring-<assignment>-<stage>``), claimed
-under the table's unique constraint, so a second run — or a second worker — sends nothing new. A missed
+all at once under the table's unique constraint (``greenfactory.chunks.claim_keys``) and sent in one insert,
+so a second run — or a second worker — sends nothing new. A missed
 day does not lose a reminder: a stage is due for the whole window up to the next one.
 """
 
 import datetime
 from collections import defaultdict
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import SentReminder
-from accounts.notifications import notify
+from accounts.notifications import notify_each
 from applications.models import State
+from greenfactory.chunks import claim_keys
 from reviews.expert_review import days_left, with_scoring_deadline
 from reviews.models import ExpertAssignment, Review
 
@@ -51,16 +52,6 @@ def pending_assignments(today):
     )
 
 
-def _claim(key):
-    """True if this call is the one that sends ``key`` (the unique key refuses a second sender)."""
-    try:
-        with transaction.atomic():
-            SentReminder.objects.create(key=key)
-    except IntegrityError:
-        return False
-    return True
-
-
 def _message(stage, deadline, left, dossiers):
     values = {"date": deadline.isoformat(), "days": left}
     if stage == "overdue":
@@ -89,18 +80,21 @@ def send_scoring_reminders(today):
         stage = stage_of(days_left(assignment.scoring_deadline, today))
         if stage is not None:
             due[(assignment.expert, assignment.scoring_deadline, stage)].append(assignment)
-    changes = []
+    changes, items = [], []
     url = reverse("expert_assignments")
-    for (expert, deadline, stage), assignments in due.items():
-        with transaction.atomic():
-            claimed = [a for a in assignments if _claim(f"scoring-{a.pk}-{stage}")]
-            if not claimed:
+    with transaction.atomic():
+        claimed = claim_keys(f"scoring-{a.pk}-{stage}" for (_e, _d, stage), group in due.items() for a in group)
+        for (expert, deadline, stage), assignments in due.items():
+            mine = [a for a in assignments if f"scoring-{a.pk}-{stage}" in claimed]
+            if not mine:
                 continue
             title, body = _message(
-                stage, deadline, days_left(deadline, today), [a.dossier.organisation.name for a in claimed]
+                stage, deadline, days_left(deadline, today), [a.dossier.organisation.name for a in mine]
             )
-            transaction.on_commit(lambda e=expert, t=title, b=body: notify([e], title=t, body=b, url=url))
-        changes.append(f"{expert}: {title}")
+            items.append(([expert], title, body, url))
+            changes.append(f"{expert}: {title}")
+        if items:
+            transaction.on_commit(lambda: notify_each(items))
     return changes
 
 

@@ -6,6 +6,10 @@ from django.conf import settings
 
 SIGNED_IN_AT = "security_signed_in_at"
 LAST_ACTIVITY = "security_last_activity"
+# The activity stamp is renewed at most this often: stamping every request made every page write and commit
+# its session row (issue 13: ~20 ms a page under load). The idle limit allows for it, so a session never ends
+# early; it may last up to this much longer than the limit.
+ACTIVITY_STAMP_SECONDS = 30
 
 
 def idle_limit_seconds():
@@ -28,7 +32,8 @@ def expired(session, now=None):
     last = session.get(LAST_ACTIVITY, now)
     if absolute and now - signed_in > absolute:
         return "absolute"
-    if idle and now - last > idle:
+    if idle and now - last > idle + ACTIVITY_STAMP_SECONDS:
         return "idle"
-    session[LAST_ACTIVITY] = now
+    if LAST_ACTIVITY not in session or now - last >= ACTIVITY_STAMP_SECONDS:
+        session[LAST_ACTIVITY] = now
     return None

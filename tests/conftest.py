@@ -36,6 +36,8 @@ def _fast_and_private(settings, tmp_path):
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": tmp_path.name}
     }
+    # The outbox's send task runs in the test process after the commit, so mail reaches django's mail.outbox.
+    settings.OUTBOX_SEND_IN_PROCESS = True
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ refuses UPDATE and DELETE of the log (and of every other append-only table) from
 """
 
 import io
+import itertools
 
 import pytest
 from django.core.management import call_command
@@ -67,7 +68,7 @@ def test_every_row_links_to_its_dossiers_previous_row(trail):
     rows = list(TransitionLog.objects.filter(dossier=listed).order_by("pk"))
     assert len(rows) >= 5
     assert rows[0].prev_hash == transition_chain.GENESIS
-    for before, after in zip(rows, rows[1:], strict=False):
+    for before, after in itertools.pairwise(rows):
         assert after.prev_hash == before.row_hash
     assert all(row.row_hash == transition_chain.hash_of(row) for row in rows)
     checked, problems = transition_chain.verify()
@@ -157,9 +158,8 @@ def test_postgresql_refuses_raw_update_and_delete_of_a_log_row(trail):
         "UPDATE applications_transitionlog SET reason = 'x' WHERE id = %s",
         "DELETE FROM applications_transitionlog WHERE id = %s",
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [row.pk])
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [row.pk])
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         TransitionLog._base_manager.filter(pk=row.pk).update(reason="x")
     assert TransitionLog.objects.get(pk=row.pk).reason == row.reason
@@ -178,6 +178,5 @@ def test_postgresql_guards_every_append_only_table_but_lets_the_mutable_columns_
     removal = Removal.objects.get()
     with connection.cursor() as cursor:  # reported_to_miit is the one column that changes (第二十二条)
         cursor.execute("UPDATE registry_removal SET reported_to_miit = true WHERE id = %s", [removal.pk])
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE registry_removal SET reason = 'x' WHERE id = %s", [removal.pk])
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE registry_removal SET reason = 'x' WHERE id = %s", [removal.pk])

@@ -4,6 +4,7 @@ removals (第二十一条, 第二十二条, 第二十五条), reports it decides
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -11,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import scoping
-from applications.models import Kind, Organisation, State
+from applications import imports
+from applications.models import ImportJob, Kind, Organisation, State
 from applications.services import TransitionRefused
-from applications.spreadsheets import xlsx_response
+from applications.spreadsheets import CHUNK_ROWS, xlsx_response
 from audit.services import record_identity_view
 from greenfactory.paging import paginate
 from registry import national_list, reports, services
@@ -95,44 +97,66 @@ def nominations(request):
         return redirect(f"{request.path}?year={year}")
     if request.GET.get("format") == "xlsx":
         headers = [_("Organisation"), _("Unified social credit code"), _("District"), _("Kind"), _("How")]
-        rows = [
-            [
-                d.organisation.name,
-                d.organisation.credit_code,
-                d.organisation.district.name,
-                d.get_kind_display(),
-                _("Nominated in review"),
-            ]
-            for d in nominated
-        ]
-        rows += [
-            [
-                r.dossier.organisation.name,
-                r.dossier.organisation.credit_code,
-                r.dossier.organisation.district.name,
-                r.dossier.get_kind_display(),
-                _("Listed green factory recommended"),
-            ]
-            for r in recommended
-        ]
+        # Streamed: plain values read in chunks (``values_list().iterator()``) into the write-only workbook.
+        kinds = {value: str(label) for value, label in Kind.choices}
+        fields = ("organisation__name", "organisation__credit_code", "organisation__district__name", "kind")
+        how = (_("Nominated in review"), _("Listed green factory recommended"))
+        by_name = nominated.order_by("organisation__name", "pk").values_list(*fields)
+        chosen = recommended.order_by("dossier__organisation__name", "pk").values_list(
+            *(f"dossier__{field}" for field in fields)
+        )
+        rows = (
+            [name, code, district, kinds.get(kind, kind), label]
+            for label, found in zip(how, (by_name, chosen), strict=True)
+            for name, code, district, kind in found.iterator(chunk_size=CHUNK_ROWS)
+        )
         return xlsx_response(f"miit-{year}", headers, rows, title=_("Recommendations to MIIT"))
-    # The listed factories not yet recommended this year, as (pk, name, year) for the form's choice list.
-    listed = (
-        scoping.dossiers_for(request.user)
-        .filter(state=State.LISTED, kind=Kind.FACTORY)
-        .exclude(national_recommendations__year=year)
-        .order_by("organisation__name", "pk")
-        .values_list("pk", "organisation__name", "cycle_year")
-    )
+    # Issue 13: the listed factories not yet recommended this year are searched (part of a name or credit
+    # code), never all put in a drop-down: at most ``MATCHES_SHOWN`` matches, each with its own button.
+    query = request.GET.get("q", "").strip()[:100]
+    matches = listed_matches(request.user, year, query)
+    search = {"year": year, "query": query, "matches": matches[:MATCHES_SHOWN], "more": len(matches) > MATCHES_SHOWN}
+    if request.htmx and request.htmx.target == "listed-matches":
+        return render(request, "registry/_listed_matches.html", search)
     context = {
-        "year": year,
-        "nominated": paginate(request, nominated.order_by("organisation__name", "pk"), param="nominated"),
+        **search,
+        "nominated": page_of_dossiers(request, nominated, param="nominated"),
         "recommended": paginate(
             request, recommended.order_by("dossier__organisation__name", "pk"), param="recommended"
         ),
-        "listed": listed,
     }
     return render(request, "registry/nominations.html", context)
+
+
+MATCHES_SHOWN = 20
+
+
+def page_of_dossiers(request, dossiers, *, param):
+    """A page of ``dossiers`` by organisation name: their pks in one query (the order and the count at once),
+    then the page's dossiers alone."""
+    pks = list(dossiers.order_by("organisation__name", "pk").values_list("pk", flat=True))
+    page = paginate(request, pks, param=param)
+    found = dossiers.in_bulk(list(page.object_list))
+    page.object_list = [found[pk] for pk in page.object_list if pk in found]
+    return page
+
+
+def listed_matches(user, year, query):
+    """The listed factories ``user`` may see, not yet recommended to MIIT in ``year``, whose name or credit
+    code contains ``query``: (pk, name, credit code, cycle year, district), at most ``MATCHES_SHOWN`` + 1 (the
+    extra one says there are more)."""
+    if not query:
+        return []
+    code = query.replace(" ", "").upper()
+    found = (
+        scoping.dossiers_for(user)
+        .filter(state=State.LISTED, kind=Kind.FACTORY)
+        .filter(Q(organisation__name__icontains=query) | Q(organisation__credit_code__contains=code))
+        .exclude(national_recommendations__year=year)
+        .order_by("organisation__name", "pk")
+    )
+    fields = ("pk", "organisation__name", "organisation__credit_code", "cycle_year", "organisation__district__name")
+    return list(found.values_list(*fields)[: MATCHES_SHOWN + 1])
 
 
 @login_required
@@ -213,11 +237,16 @@ def national(request):
     if request.method == "POST":
         try:
             if "import" in request.POST and form.is_valid():
-                _imported, added, unmatched = national_list.import_national_list(
-                    form.cleaned_data["sheet"],
-                    year=form.cleaned_data["year"],
-                    kind=form.cleaned_data["kind"],
-                    by=request.user,
+                sheet, year, kind = form.cleaned_data["sheet"], form.cleaned_data["year"], form.cleaned_data["kind"]
+                rows, digest = national_list.read_national_list(sheet)
+                if imports.is_large(rows):
+                    # a large list is imported in the background; its page shows progress and the per-row report
+                    job = imports.start_national_import(
+                        request.user, rows, year=year, kind=kind, digest=digest, filename=sheet.name
+                    )
+                    return redirect(job)
+                _imported, added, unmatched = national_list.import_read_list(
+                    rows, digest=digest, filename=sheet.name, year=year, kind=kind, by=request.user
                 )
                 messages.success(
                     request,
@@ -270,6 +299,7 @@ def national_context(request, form):
         ),
         "grades": NationalListing.Grade.choices,
         "kinds": Kind.choices,
+        "jobs": ImportJob.objects.filter(user=request.user, kind=ImportJob.Kind.NATIONAL)[:5],
     }
 
 

@@ -1,5 +1,8 @@
 """The city bureau's workspace: conformity check, expert review, ranking, publicity and objections."""
 
+import itertools
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -11,16 +14,16 @@ from django.views.decorators.http import require_POST
 from accounts import scoping
 from applications import services as dossier_services
 from applications.filters import DossierFilter
-from applications.models import Kind, State
+from applications.models import Dossier, Kind, State
 from applications.models.guards import open_cycle_year
 from applications.services import TransitionRefused
-from applications.spreadsheets import xlsx_response
+from applications.spreadsheets import CHUNK_ROWS, xlsx_response
 from applications.views.application import application_sheet
 from audit.services import record_identity_view
 from greenfactory.paging import paginate
 from reviews import conformity, expert_review, objections, publicity
 from reviews.forms_municipal import AssignForm, ConformityForm, DecisionForm, PublicityForm
-from reviews.models import CONFORMITY_ITEMS, PublicityBatch
+from reviews.models import CONFORMITY_ITEMS, ExpertAssignment, PublicityBatch
 from workdays.services import missing_years, provisional_end
 
 Refused = TransitionRefused
@@ -82,6 +85,31 @@ def conformity_check(request, pk):
     return render(request, "reviews/conformity_check.html", context)
 
 
+# What the review board shows of a dossier, and of one under review.
+BOARD_FIELDS = ("pk", "organisation__name", "organisation__district__name")
+PROGRESS_FIELDS = ("assigned", "finals", "drafts", "overdue")
+
+
+def ordered_pks(dossiers, states):
+    """{state: the pks of ``dossiers`` in that state by organisation name}: one query gives every column's
+    order and count (a list of ints each, paged in Python)."""
+    columns = {state: [] for state in states}
+    found = dossiers.filter(state__in=states).order_by("organisation__name", "pk").values_list("pk", "state")
+    for pk, state in found:
+        columns[state].append(pk)
+    return columns
+
+
+def rows_of(page, values):
+    """The rows of ``page`` (a page of pks) read from ``values`` (a ``values()`` queryset), in the page's
+    order, as objects: ``row.pk``, ``row.name``, ``row.district`` and the other fields by their names."""
+    found = {}
+    for value in values.filter(pk__in=list(page.object_list)).order_by():
+        name, district = value.pop("organisation__name"), value.pop("organisation__district__name")
+        found[value["pk"]] = SimpleNamespace(name=name, district=district, **value)
+    return [found[pk] for pk in page.object_list if pk in found]
+
+
 @login_required
 def review_board(request):
     """Open reviews for dossiers in the library and assign experts, several at once."""
@@ -112,15 +140,26 @@ def review_board(request):
                 messages.warning(request, message)
             messages.success(request, _("%(n)d assignments made.") % {"n": made})
             return redirect(request.get_full_path())
-    # Each column pages on its own: the bulk actions act on the dossiers ticked on the pages shown.
-    library = paginate(request, scope.filter(state=State.IN_LIBRARY).order_by("organisation__name", "pk"), param="lp")
-    in_review = paginate(
-        request,
-        expert_review.with_review_progress(scope.filter(state=State.IN_REVIEW), today=timezone.localdate())
-        .prefetch_related("expert_assignments__expert", "expert_assignments__review")
-        .order_by("organisation__name", "pk"),
-        param="rp",
+    # Each column pages on its own: the bulk actions act on the dossiers ticked on the pages shown. Issue 13:
+    # each column's order is one query of pks (no COUNT, no GROUP BY over the whole column); only the page's
+    # dossiers are then read, with the review progress counted for them alone.
+    # The page's rows are plain values (pk, name, district, progress), not model instances.
+    columns = ordered_pks(scope, (State.IN_LIBRARY, State.IN_REVIEW))
+    library = paginate(request, columns[State.IN_LIBRARY], param="lp")
+    library.object_list = rows_of(library, scope.values(*BOARD_FIELDS))
+    in_review = paginate(request, columns[State.IN_REVIEW], param="rp")
+    progress = expert_review.with_review_progress(scope, today=timezone.localdate())
+    in_review.object_list = rows_of(in_review, progress.values(*BOARD_FIELDS, *PROGRESS_FIELDS))
+    assignments = (
+        ExpertAssignment.objects.filter(dossier__in=[row.pk for row in in_review.object_list])
+        .select_related("expert", "review")
+        .order_by("pk")
     )
+    for row in in_review.object_list:
+        row.assignments = []
+    by_pk = {row.pk: row for row in in_review.object_list}
+    for assignment in assignments:
+        by_pk[assignment.dossier_id].assignments.append(assignment)
     context = {
         "year": year,
         "kind": kind,
@@ -133,41 +172,68 @@ def review_board(request):
     return render(request, "reviews/review_board.html", context)
 
 
+def ranking_export(year, kind, setup, ordered):
+    """The ranking as .xlsx, streamed: the dossiers read in chunks from a ``values_list`` iterator (or the list
+    of pks of a criterion's order), each chunk's reviews in one query, rows written to the write-only
+    workbook as they come."""
+    criteria = setup["criteria"]
+    headers = (
+        [_("Rank"), _("Organisation"), _("District"), _("Aggregate")] + [c.name for c in criteria] + [_("Reviews")]
+    )
+    fields = ("pk", "organisation__name", "organisation__district__name")
+    if isinstance(ordered, list):
+        chunks = (ordered[i : i + CHUNK_ROWS] for i in range(0, len(ordered), CHUNK_ROWS))
+
+        def values(pks):
+            found = {row[0]: row for row in Dossier.objects.filter(pk__in=pks).values_list(*fields)}
+            return [found[pk] for pk in pks if pk in found]
+    else:
+        rows = ordered.values_list(*fields).iterator(chunk_size=CHUNK_ROWS)
+        chunks = iter(lambda: list(itertools.islice(rows, CHUNK_ROWS)), [])
+
+        def values(chunk):
+            return chunk
+
+    def lines():
+        rank = 0
+        for chunk in chunks:
+            chunk = values(chunk)
+            figures = expert_review.review_figures([row[0] for row in chunk], setup=setup)
+            for pk, name, district in chunk:
+                rank += 1
+                figure = figures[pk]
+                yield (
+                    [rank, name, district, figure["aggregate"]]
+                    + [figure["criteria"].get(c.pk) for c in criteria]
+                    + [figure["count"]]
+                )
+
+    return xlsx_response(f"ranking-{year}-{kind}", headers, lines(), title=_("Ranking"))
+
+
 @login_required
 def ranking(request):
     city_only(request)
     year, kind = year_and_kind(request)
-    table = expert_review.ranking(year, kind)
+    setup = expert_review.ranking_setup(year, kind)
     order = request.GET.get("order", "")
-    if order.startswith("c") and order[1:].isdigit():
-        key = int(order[1:])
-        table["rows"].sort(key=lambda r: (r["criteria"].get(key) is None, -(r["criteria"].get(key) or 0)))
-    elif order == "name":
-        table["rows"].sort(key=lambda r: r["dossier"].organisation.name)
+    # Issue 13: the database orders the ranking; only the rows of the page shown are built.
+    ordered = expert_review.ranked_pks(year, kind, setup=setup, order=order)
     if request.GET.get("format") == "xlsx":
-        headers = (
-            [_("Rank"), _("Organisation"), _("District"), _("Aggregate")]
-            + [c.name for c in table["criteria"]]
-            + [_("Reviews")]
+        exported = (
+            ordered
+            if isinstance(ordered, list)
+            else expert_review.ranked(year, kind, method=setup["method"], order="name" if order == "name" else "")
         )
-        rows = [
-            [i, r["dossier"].organisation.name, r["dossier"].organisation.district.name, r["aggregate"]]
-            + [r["criteria"].get(c.pk) for c in table["criteria"]]
-            + [r["count"]]
-            for i, r in enumerate(table["rows"], start=1)
-        ]
-        return xlsx_response(
-            f"ranking-{year}-{kind}",
-            headers,
-            [[float(v) if hasattr(v, "as_tuple") else v for v in row] for row in rows],
-            title=_("Ranking"),
-        )
-    review_round = table["round"]
+        return ranking_export(year, kind, setup, exported)
+    review_round = setup["round"]
     top = review_round.select_count if review_round else 10
     # The page holds at least the top ``top`` rows, so the preselected picks are all in one form.
-    for position, row in enumerate(table["rows"], start=1):
+    # All the pks in one query (a list of ints): the database sorts them once and the page needs no COUNT.
+    page = paginate(request, list(ordered), at_least=top)
+    page.object_list = expert_review.ranking_rows(page.object_list, setup=setup, shown_only=True)
+    for position, row in enumerate(page.object_list, start=page.start_index()):
         row["position"] = position
-    page = paginate(request, table["rows"], at_least=top)
     today = timezone.localdate()
     # The years a publicity starting today reaches: staff are warned there if one is not loaded.
     reaches, _estimated = provisional_end(today, publicity.PUBLICITY_WORKING_DAYS)
@@ -175,7 +241,7 @@ def ranking(request):
         "year": year,
         "kind": kind,
         "kinds": Kind.choices,
-        "table": table,
+        "table": setup,
         "page": page,
         "top": top,
         "missing_schedule_years": missing_years(range(today.year, reaches.year + 1)),
@@ -196,17 +262,22 @@ def create_publicity(request):
     city_only(request)
     year, _kind = year_and_kind(request)
     form = PublicityForm(request.POST)
-    table = expert_review.ranking(year, Kind.FACTORY)
+    setup = expert_review.ranking_setup(year, Kind.FACTORY)
     chosen = {int(p) for p in request.POST.getlist("dossiers") if p.isdigit()}
-    review_round = table["round"]
+    review_round = setup["round"]
     top = review_round.select_count if review_round else 10
+    # The positions come from the database's order (pks only); rows are built for the chosen dossiers alone.
+    positions = {
+        pk: position
+        for position, pk in enumerate(expert_review.ranked_pks(year, Kind.FACTORY, setup=setup), start=1)
+        if pk in chosen
+    }
+    picked = sorted(positions, key=positions.get)
     picks, missing_reason = [], []
-    for position, row in enumerate(table["rows"], start=1):
+    for row in expert_review.ranking_rows(picked, setup=setup):
         dossier = row["dossier"]
-        if dossier.pk not in chosen:
-            continue
         note = request.POST.get(f"note_{dossier.pk}", "").strip()
-        if position > top and not note:
+        if positions[dossier.pk] > top and not note:
             missing_reason.append(dossier.organisation.name)
         picks.append((dossier, row["aggregate"], note))
     if not form.is_valid() or missing_reason:
