@@ -9,6 +9,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("two-factor/", include("security.urls_two_factor")),
     path("signup/", views.signup, name="signup"),
+    path("language/<str:code>/", views.switch_language, name="switch_language"),
     path("invite/<int:organisation_pk>/", views.invite, name="invite"),
     path("invitation/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("inbox/", views.inbox, name="inbox"),

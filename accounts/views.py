@@ -62,3 +62,31 @@ def inbox(request):
 def mark_all_read(request):
     request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
     return redirect("inbox")
+
+
+def switch_language(request, code):
+    """Choose the interface language with a plain link (the language cookie, then back to ``next``).
+
+    A link rather than Django's POST form: the form's CSRF token made every public page set a cookie, so no
+    public page could be kept whole for anonymous visitors (``registry.page_cache``). Changing the display
+    language is not a change worth a forged-request defence."""
+    from django.conf import settings
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if code not in {language for language, _name in settings.LANGUAGES}:
+        raise Http404
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        target = "/"
+    response = redirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response

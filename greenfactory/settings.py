@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "registry.page_cache.AnonymousPublicPageCacheMiddleware",  # whole public pages for anonymous visitors
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -173,9 +174,20 @@ REDIS_URL = env("REDIS_URL", default="")
 CELERY_FS_DIR = VAR_DIR / "celery"
 for _folder in ("queue", "control"):
     (CELERY_FS_DIR / _folder).mkdir(parents=True, exist_ok=True)
+# Issue 14: a task a killed worker held unacknowledged is given to another worker after
+# CELERY_VISIBILITY_TIMEOUT seconds (kombu's default is one hour). Trade-off: a task still running after that
+# long is delivered a second time, so it must exceed the longest sweep run and every retry countdown
+# (greenfactory/sweeps.py: at most 300 s); the sweeps are idempotent, so a second delivery changes nothing.
+# Idle workers look for such tasks every CELERY_UNACKED_RESTORE_INTERVAL seconds (and when they start).
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=600)
+CELERY_UNACKED_RESTORE_INTERVAL = env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=30)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        "unacked_restore_interval": CELERY_UNACKED_RESTORE_INTERVAL,
+        "unacked_restore_throttle": 1,  # scan at every interval (kombu's default: every 10th)
+    }
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -204,28 +216,31 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# Deadline sweeps (times are Asia/Shanghai). Each is idempotent; see greenfactory/sweeps.py.
+# Beat's record of the last runs: keep it on a volume (compose) so that a restart does not forget it.
+CELERY_BEAT_SCHEDULE_FILENAME = env("CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule"))
+# Deadline sweeps (times are Asia/Shanghai). Each is idempotent and runs every day (issue 14): a tick lost while
+# the broker was down is caught up the next day; the date-specific ones act on their dates only (or, for the
+# 31 May lapse and the 16 March overdue flags, on any later day that still finds work). See greenfactory/sweeps.py.
 CELERY_BEAT_SCHEDULE = {
-    "close-recommendation-window": {  # 第十五条
+    "close-recommendation-window": {  # 第十五条: from 31 May on, whatever was not recommended by 30 May
         "task": "greenfactory.sweeps.lapse_unrecommended",
-        "schedule": crontab(minute=5, hour=0, day_of_month=31, month_of_year=5),
+        "schedule": crontab(minute=5, hour=0),
     },
-    "recommendation-reminders": {  # 14 and 3 days before 30 May
+    "recommendation-reminders": {  # 14 and 3 days before 30 May (the sweep acts on 16 and 27 May only)
         "task": "greenfactory.sweeps.recommendation_reminders",
-        "schedule": crontab(minute=0, hour=9, day_of_month="16,27", month_of_year=5),
+        "schedule": crontab(minute=0, hour=9),
     },
     "clear-ended-publicity": {  # 第十七条, each working day (the sweep skips other days)
         "task": "greenfactory.sweeps.clear_ended_publicity",
         "schedule": crontab(minute=30, hour=0),
     },
-    "annual-form-reminders": {  # 第十九条
+    "annual-form-reminders": {  # 第十九条 (the sweep acts on 1 and 10 March only)
         "task": "greenfactory.sweeps.annual_form_reminders",
-        "schedule": crontab(minute=0, hour=9, day_of_month="1,10", month_of_year=3),
+        "schedule": crontab(minute=5, hour=9),
     },
-    "annual-forms-overdue": {  # 第十九条, 第二十一条第（二）项
+    "annual-forms-overdue": {  # 第十九条, 第二十一条第（二）项: from 16 March on, forms not filed by 15 March
         "task": "greenfactory.sweeps.mark_overdue_annual_forms",
-        "schedule": crontab(minute=10, hour=0, day_of_month=16, month_of_year=3),
+        "schedule": crontab(minute=10, hour=0),
     },
     "open-due-rechecks": {  # 第二十一条
         "task": "greenfactory.sweeps.open_due_rechecks",
@@ -254,6 +269,10 @@ CELERY_BEAT_SCHEDULE = {
     "erase-personal-data": {  # 个人信息保护法第十九条, 第四十七条: contact details after the retention period
         "task": "greenfactory.sweeps.erase_personal_data",
         "schedule": crontab(minute=40, hour=2),
+    },
+    "verify-audit": {  # issue 14: the transition log's hash chains and each dossier's state; the city is told
+        "task": "greenfactory.sweeps.verify_audit",
+        "schedule": crontab(minute=30, hour=3),
     },
     "send-outbox": {  # issue 14: queued and retried email (accounts/outbox.py); each commit also kicks it
         "task": "accounts.send_outbox",
@@ -390,6 +409,8 @@ EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=20000)
 EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
 # Seconds a rendered page of the public list is kept in the cache (it is also dropped on publish and removal).
 PUBLIC_LIST_CACHE_SECONDS = env.int("PUBLIC_LIST_CACHE_SECONDS", default=600)
+# Whole public list pages kept for anonymous visitors (registry/page_cache.py), as long as the rows above.
+PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=True)
 
 # --- Issue 13: chunked deadline sweeps and large imports (pool, national list) -------------------------------
 # A sweep claims and commits its rows this many at a time: a crash loses at most one chunk.

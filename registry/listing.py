@@ -173,5 +173,10 @@ def _on_organisation_saved(sender, **kwargs):
     public_list_changed()  # a listed unit's name or district may have changed
 
 
+def _on_document_saved(sender, **kwargs):
+    public_list_changed()  # an issued notice's PDF link and 文号 appear on the public pages
+
+
 post_save.connect(_on_transition, sender="applications.TransitionLog", dispatch_uid="public-list-transition")
+post_save.connect(_on_document_saved, sender="registry.IssuedDocument", dispatch_uid="public-list-document")
 post_save.connect(_on_organisation_saved, sender="applications.Organisation", dispatch_uid="public-list-organisation")

@@ -18,6 +18,13 @@ from tests.factories import OrganisationFactory, district
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _rows_cache_only(settings):
+    """These tests look at the cached rows inside the view; the whole-page cache (test_public_page_cache.py)
+    would answer before the view runs."""
+    settings.PUBLIC_PAGE_CACHE = False
+
+
 def listed_in_bulk(n, prefix):
     organisations = Organisation.objects.bulk_create(
         [OrganisationFactory.build(name=f"{prefix}{i:03d}号有限公司", district=district("nanshan")) for i in range(n)]

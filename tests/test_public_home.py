@@ -23,6 +23,14 @@ from tests.conftest import at, make_dossier
 from tests.factories import OrganisationFactory, district
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _view_runs(settings):
+    """These tests read the view's context; the whole-page cache (test_public_page_cache.py) answers before it."""
+    settings.PUBLIC_PAGE_CACHE = False
+
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
