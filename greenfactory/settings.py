@@ -105,6 +105,10 @@ WSGI_APPLICATION = "greenfactory.wsgi.application"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Keep a connection per worker thread for a minute instead of one per request (a PostgreSQL connection costs
+# milliseconds to open; under load that was a large part of a page); a broken one is replaced before use.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing at once when the web process and the worker overlap.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
