@@ -37,6 +37,13 @@ YEAR = 2026
 SERIAL = itertools.count(50_000)
 
 
+@pytest.fixture(autouse=True)
+def _views_run(settings):
+    """These tests count the views' queries; the whole-page cache for anonymous visitors (registry/page_cache.py,
+    tests/test_public_page_cache.py) would answer before the view."""
+    settings.PUBLIC_PAGE_CACHE = False
+
+
 def organisations(n, where="nanshan"):
     rows = []
     for _i in range(n):
