@@ -4,10 +4,21 @@ from accounts.models import ADMIN_ROLES
 
 
 def portal(request):
-    unread = 0
-    if getattr(request, "user", None) is not None and request.user.is_authenticated:
-        unread = request.user.notifications.filter(read_at__isnull=True).count()
+    from django.utils.functional import SimpleLazyObject
+
+    from accounts import todo
+
+    user = getattr(request, "user", None)
+    unread = todo_count = 0
+    counts = {}
+    if user is not None and user.is_authenticated:
+        # Unread notifications and each 待办 section's count in one query, read only if a page shows them.
+        counts = SimpleLazyObject(lambda: todo.counts(user))
+        unread = SimpleLazyObject(lambda: counts["unread"])
+        todo_count = SimpleLazyObject(lambda: counts["total"])
     return {
+        "portal_counts": counts,
+        "todo_count": todo_count,
         "PORTAL_NAME": settings.PORTAL_NAME,
         "DEMO_MODE": settings.DEMO_MODE,
         "unread_notifications": unread,

@@ -51,6 +51,20 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
 
+    class EmailPreference(models.TextChoices):
+        """How notifications reach the user by email; the inbox always has them."""
+
+        IMMEDIATE = "immediate", _("An email for each notification")
+        DIGEST = "digest", _("One email a day with the day's notifications")
+        NONE = "none", _("No email (inbox only)")
+
+    email_preference = models.CharField(
+        _("notification emails"),
+        max_length=10,
+        choices=EmailPreference.choices,
+        default=EmailPreference.IMMEDIATE,
+    )
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
@@ -114,11 +128,36 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # The dossier the news is about (inbox filter "by dossier"), and whether the recipient's role must act on it
+    # (``accounts.notifications.NEEDS_ACTION``); everything else is news.
+    dossier = models.ForeignKey(
+        "applications.Dossier",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dossier"),
+    )
+    needs_action = models.BooleanField(_("needs action"), default=False)
+
+    # The daily digest (``User.email_preference`` = digest): PENDING until the digest task mails it, then SENT;
+    # empty for notifications mailed at once or not mailed. A second digest run finds nothing pending.
+    class Digest(models.TextChoices):
+        NONE = "", _("not in a digest")
+        PENDING = "pending", _("waiting for the daily digest")
+        SENT = "sent", _("sent in a daily digest")
+
+    digest = models.CharField(_("daily digest"), max_length=8, choices=Digest.choices, blank=True, default="")
+    digested_at = models.DateTimeField(_("sent in a digest at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="inbox_recent"),
+            models.Index(fields=["digest", "recipient"], name="inbox_digest_pending"),
+        ]
 
     def __str__(self):
         return self.title

@@ -14,6 +14,10 @@ urlpatterns = [
     path("invitation/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/read/", views.mark_all_read, name="inbox_mark_read"),
+    path("inbox/<int:pk>/", views.open_notification, name="open_notification"),
+    path("todo/", views.todo, name="todo"),
+    path("todo/<slug:key>/", views.todo_section, name="todo_section"),
+    path("email/", views.email_preference, name="email_preference"),
 ]
 
 if settings.OIDC_ENABLED:

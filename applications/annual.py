@@ -228,7 +228,11 @@ def submit_report(report, *, values, compliance, changes, by):
         }
         if locked.flags:
             title += _(" — indicators worsened: on-site assessment suggested")
-        transaction.on_commit(lambda: notify(officers, title=title, url=f"/annual/{locked.pk}/"))
+        transaction.on_commit(
+            lambda: notify(
+                officers, title=title, url=f"/annual/{locked.pk}/", dossier=locked.dossier_id, needs_action=True
+            )
+        )
     return locked
 
 
@@ -249,7 +253,16 @@ def check_report(report, *, accept, note, by):
             "year": locked.year,
             "status": locked.get_status_display(),
         }
-        transaction.on_commit(lambda: notify(users, title=title, body=note, url=f"/annual/{locked.pk}/"))
+        transaction.on_commit(
+            lambda: notify(
+                users,
+                title=title,
+                body=note,
+                url=f"/annual/{locked.pk}/",
+                dossier=locked.dossier_id,
+                needs_action=not accept,
+            )
+        )
     return locked
 
 
@@ -264,7 +277,7 @@ def propose_change(change, *, opinion, by):
         locked.save()
         staff = list(scoping.city_staff())
         title = _("Change proposed by %(district)s: %(change)s") % {"district": by.district, "change": locked}
-        transaction.on_commit(lambda: notify(staff, title=title, url="/city/changes/"))
+        transaction.on_commit(lambda: notify(staff, title=title, url="/city/changes/", needs_action=True))
     return locked
 
 

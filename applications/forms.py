@@ -41,9 +41,19 @@ def cycle_year_choices():
 
 
 class ReportUploadForm(forms.Form):
-    report = PdfField(label=_("Evaluation report (PDF, at most 20 MB)"))
+    """第十四条: the agency's report and its truthfulness pledge; each missing part is named in its error."""
+
+    report = PdfField(
+        label=_("Evaluation report (PDF, at most 20 MB)"),
+        error_messages={
+            "required": _("Please upload the evaluation report (PDF, Art. 14)."),
+            "invalid": _("Please upload the evaluation report (PDF, Art. 14)."),
+        },
+    )
     attested = forms.BooleanField(
-        label=_("We attest that this evaluation report is true and accurate (Art. 14)."), required=True
+        label=_("We attest that this evaluation report is true and accurate (Art. 14)."),
+        required=True,
+        error_messages={"required": _("Please tick the truthfulness pledge (Art. 14).")},
     )
 
 
@@ -73,7 +83,14 @@ class PoolRequestForm(forms.Form):
 class PoolAddForm(forms.Form):
     """A district officer adds one unit to the pool; an unknown code with a name registers it."""
 
-    credit_code = CreditCodeFormField(label=_("Unified social credit code"))
+    credit_code = CreditCodeFormField(
+        label=_("Unified social credit code"),
+        error_messages={
+            "required": _(
+                "Please enter the unified social credit code: the district checks the unit's identity with it (Art. 9)."
+            )
+        },
+    )
     name = forms.CharField(label=_("Name (for a unit not yet registered)"), max_length=200, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
     cycle_year = forms.TypedChoiceField(label=_("Cycle year"), coerce=int, choices=cycle_year_choices)
@@ -107,7 +124,12 @@ class AgencyFlagForm(forms.Form):
     """第二十三条: a district officer's note of an agency's poor work."""
 
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=None)
-    reason = forms.CharField(label=_("What was wrong"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    reason = forms.CharField(
+        label=_("What was wrong"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": _("Please say what was wrong: the flag is kept on the agency's record (Art. 23).")},
+    )
 
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,10 +141,17 @@ class ExclusionRecordForm(forms.Form):
 
     condition = forms.TypedChoiceField(label=_("Art. 12 item"), choices=ExclusionCondition.choices, coerce=int)
     event_date = forms.DateField(
-        label=_("Date of the event"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Date of the event"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("Please give the date of the event: the exclusion runs 3 years from it (Art. 12).")
+        },
     )
     evidence = forms.CharField(
-        label=_("What was found, and where"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("What was found, and where"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Please say what was found and where: the unit may ask to see it (Art. 12).")},
     )
 
     def clean_event_date(self):

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from applications import services
 from applications.models import District, ImportJob
@@ -17,9 +18,69 @@ from applications.models import District, ImportJob
 log = logging.getLogger("greenfactory.imports")
 
 
+# A refused pool row's category (``services.BulkRow.reason``), as the result page counts them.
+REASONS = {
+    "already_pooled": gettext_lazy("Already in the pool (a dossier of this kind and year exists)"),
+    "other_district": gettext_lazy("Unit of another district"),
+    "unknown": gettext_lazy("Unknown unit without a name in column B"),
+    "invalid_code": gettext_lazy("Invalid unified social credit code"),
+    "excluded": gettext_lazy("Art. 12 circumstance in force"),
+    "": gettext_lazy("Other reasons"),
+}
+# How many refused rows the result page lists; the rest are in the downloads.
+INLINE_ROWS = 20
+
+
 def report_row(result):
-    """A ``BulkRow`` as stored on the job: [line, code, name, ok, message]."""
-    return [result.line, str(result.code), result.name, bool(result.ok), str(result.message)]
+    """A ``BulkRow`` as stored on the job: [line, code, name, ok, message, reason]."""
+    reason = getattr(result, "reason", "") or ""
+    return [result.line, str(result.code), result.name, bool(result.ok), str(result.message), reason]
+
+
+def summary(report):
+    """Counts of a per-row report: rows, added, refused, and the refused rows by reason (largest first) with
+    the first ``INLINE_ROWS`` refused rows. Reports stored before reasons were kept count as "other"."""
+    added, by_reason, failed = 0, {}, []
+    for row in report:
+        if row[3]:
+            added += 1
+            continue
+        reason = row[5] if len(row) > 5 and row[5] in REASONS else ""
+        by_reason[reason] = by_reason.get(reason, 0) + 1
+        if len(failed) < INLINE_ROWS:
+            failed.append(row[:5])
+    refused = len(report) - added
+    reasons = sorted(
+        ({"code": code, "label": REASONS[code], "count": n} for code, n in by_reason.items()),
+        key=lambda r: (-r["count"], r["code"] == "", r["code"]),
+    )
+    return {
+        "total": len(report),
+        "added": added,
+        "refused": refused,
+        "already_pooled": by_reason.get("already_pooled", 0),
+        "reasons": reasons,
+        "failed": failed,
+        "more_failed": refused - len(failed),
+    }
+
+
+def record_pool_import(user, results, *, district, kind, cycle_year, filename=""):
+    """Keep a sheet imported at once (below ``IMPORT_SYNC_ROWS``) as a finished job, so its report and its
+    refused rows can be downloaded like a background import's. Returns the job."""
+    now = timezone.now()
+    report = [report_row(r) for r in results]
+    return ImportJob.objects.create(
+        user=user,
+        kind=ImportJob.Kind.POOL,
+        filename=filename[:200],
+        params={"district": district.pk, "kind": kind, "cycle_year": cycle_year},
+        status=ImportJob.Status.DONE,
+        total=len(report),
+        done=len(report),
+        report=report,
+        finished_at=now,
+    )
 
 
 def start_pool_import(user, rows, *, district, kind, cycle_year, filename=""):
@@ -118,6 +179,14 @@ def report_sheet(report):
     headers = [_("Row"), _("Credit code"), _("Name"), _("Result"), _("Reason")]
     rows = (
         [line, code, name, _("Imported") if ok else _("Not imported"), message]
-        for line, code, name, ok, message in report
+        for line, code, name, ok, message, *_rest in report
     )
+    return headers, rows
+
+
+def failed_sheet(report):
+    """(headers, rows) of the refused rows alone, laid out as an import sheet (credit code in column A, name
+    in B; the reason and the original row after them), so the officer corrects them and sends the file again."""
+    headers = [_("Unified social credit code"), _("Name"), _("Reason"), _("Row")]
+    rows = ([code, name, message, line] for line, code, name, ok, message, *_rest in report if not ok)
     return headers, rows

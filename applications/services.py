@@ -534,10 +534,11 @@ def decide_pool_request(pool_request, *, accept, by, note=""):
 
 
 class BulkRow:
-    """The result of one row of a bulk pooling sheet."""
+    """The result of one row of a bulk pooling sheet; ``reason`` is a refused row's category (``imports.REASONS``)."""
 
-    def __init__(self, line, code, name, ok, message, dossier=None):
+    def __init__(self, line, code, name, ok, message, dossier=None, reason=""):
         self.line, self.code, self.name, self.ok, self.message, self.dossier = line, code, name, ok, message, dossier
+        self.reason = reason
 
 
 def bulk_pool(rows, *, district, kind, cycle_year, by, progress=None, chunk=1000):
@@ -570,7 +571,7 @@ def _pool_chunk(rows, *, district, kind, year, by):
         try:
             validate_credit_code(code)
         except ValidationError as invalid:
-            parsed.append(BulkRow(line, raw_code, name, False, invalid.messages[0]))
+            parsed.append(BulkRow(line, raw_code, name, False, invalid.messages[0], reason="invalid_code"))
             continue
         parsed.append(BulkRow(line, code, name, None, ""))
     codes = {r.code for r in parsed if r.ok is None}
@@ -582,8 +583,9 @@ def _pool_chunk(rows, *, district, kind, year, by):
         organisation = known.get(row.code) or new.get(row.code)
         if organisation is None and not row.name:
             row.ok, row.message = False, _("Unknown unit: add its name in column B to register it.")
+            row.reason = "unknown"
         elif organisation is not None and organisation.district_id != district.pk:
-            row.ok, row.name = False, organisation.name
+            row.ok, row.name, row.reason = False, organisation.name, "other_district"
             row.message = _("This unit belongs to %(district)s.") % {"district": organisation.district}
         elif organisation is None:
             new[row.code] = Organisation(credit_code=row.code, name=row.name, district=district)
@@ -618,9 +620,9 @@ def _pool_chunk(rows, *, district, kind, year, by):
         row.name = organisation.name
         dossier = Dossier(organisation=organisation, kind=kind, cycle_year=year)
         if organisation.pk in may_be_excluded and not g.no_exclusion(dossier):
-            row.ok, row.message = False, g.no_exclusion.refusal(dossier)
+            row.ok, row.message, row.reason = False, g.no_exclusion.refusal(dossier), "excluded"
         elif organisation.pk in taken:
-            row.ok = False
+            row.ok, row.reason = False, "already_pooled"
             row.message = _("%(organisation)s already has a dossier for this kind in %(year)s.") % {
                 "organisation": organisation,
                 "year": year,

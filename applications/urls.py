@@ -34,6 +34,7 @@ urlpatterns = [
         "dossiers/<int:pk>/self-evaluation/<slug:step>/", self_evaluation.self_evaluation, name="self_evaluation_step"
     ),
     path("dossiers/<int:pk>/report/", agency.upload_report, name="upload_report"),
+    path("agency/awaiting/", agency.awaiting, name="agency_awaiting"),
     path("dossiers/<int:pk>/replace-report/", applicant.replace_report, name="replace_report"),
     path("agencies/", staff.agency_list, name="agency_list"),
     path("dossiers/<int:pk>/notes/", district.save_notes, name="save_notes"),
@@ -56,6 +57,8 @@ urlpatterns = [
     path("district/pool/", district.pool, name="district_pool"),
     path("imports/<int:pk>/", import_jobs.job_page, name="import_job"),
     path("imports/<int:pk>/report.xlsx", import_jobs.report, name="import_report"),
+    path("imports/<int:pk>/failed.xlsx", import_jobs.failed_rows, name="import_failed_rows"),
+    path("district/pool/template.xlsx", district.pool_template, name="pool_template"),
     path("district/pool/search/", district.search_organisations, name="search_organisations"),
     path("district/pool/requests/<int:pk>/<slug:decision>/", district.decide_request, name="decide_pool_request"),
 ]

@@ -524,3 +524,11 @@ elif MEDIA_STORAGE != "filesystem":
 # manage.py backup (bin/backup): where backup folders go and how many are kept.
 BACKUP_DIR = Path(env("BACKUP_DIR", default=str(VAR_DIR / "backups")))
 BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+
+# Issue 15: the daily email digest of the users who chose it (accounts.notifications.send_digests), at 18:00
+# Asia/Shanghai; idempotent (what a digest included is marked), so a lost tick is caught up the next day.
+CELERY_BEAT_SCHEDULE["daily-digest"] = {"task": "accounts.send_digests", "schedule": crontab(minute=0, hour=18)}
+
+# Issue 15: "请选择" for empty choices, no green "valid" marks after a failed submit, required messages that name
+# the field (greenfactory/form_rendering.py).
+BOOTSTRAP5["field_renderers"] = {"default": "greenfactory.form_rendering.PortalFieldRenderer"}

@@ -16,7 +16,11 @@ class RemovalForm(forms.Form):
         error_messages={"required": gettext_lazy("Choose the ground of the removal (Art. 21, 22 or 25).")},
     )
     reason = forms.CharField(
-        label=gettext_lazy("Facts and reasons (published in the notice)"), widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("Facts and reasons (published in the notice)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": gettext_lazy("Please give the facts and reasons: the removal notice publishes them (Art. 22).")
+        },
     )
 
 
@@ -34,7 +38,14 @@ class ReportForm(forms.Form):
         label=gettext_lazy("Your telephone or address"), max_length=100, error_messages={"required": ANONYMOUS_REPORT}
     )
     content = forms.CharField(
-        label=gettext_lazy("What you report, with facts"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
+        label=gettext_lazy("What you report, with facts"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+        error_messages={
+            "required": gettext_lazy(
+                "Please describe what you report, with facts: the district verifies them (Art. 25)."
+            )
+        },
     )
     evidence = forms.FileField(
         label=gettext_lazy("Evidence (PDF)"),

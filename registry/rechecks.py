@@ -37,7 +37,9 @@ def propose_recheck(recheck, *, findings, proposal, evidence=None, by):
             "organisation": recheck.dossier.organisation,
             "proposal": recheck.get_proposal_display(),
         }
-        transaction.on_commit(lambda: notify(staff, title=title, url="/rechecks/"))
+        transaction.on_commit(
+            lambda: notify(staff, title=title, url="/rechecks/", dossier=recheck.dossier_id, needs_action=True)
+        )
     return recheck
 
 

@@ -60,13 +60,15 @@ def file_report(
         report.evidence.save(evidence.name, evidence)
         staff = list(scoping.city_staff())
         title = _("Real-name report received about %(target)s") % {"target": organisation or agency}
-        transaction.on_commit(lambda: notify(staff, title=title, url=f"/city/reports/{report.pk}/"))
+        transaction.on_commit(lambda: notify(staff, title=title, url=f"/city/reports/{report.pk}/", needs_action=True))
         if report.district_id:
             officers = list(scoping.district_officers(report.district_id))
             to_verify = _("Real-name report about %(organisation)s to verify (Art. 25)") % {
                 "organisation": organisation
             }
-            transaction.on_commit(lambda: notify(officers, title=to_verify, url=f"/district/reports/{report.pk}/"))
+            transaction.on_commit(
+                lambda: notify(officers, title=to_verify, url=f"/district/reports/{report.pk}/", needs_action=True)
+            )
         receipts.email_receipt(
             report.reporter_email, number=report.receipt_number, code=code, what=_("Your report"), track_url=track_url
         )
@@ -110,7 +112,7 @@ def propose_report_outcome(report, *, findings, proposal, by):
             "district": locked.district,
             "proposal": locked.get_district_proposal_display(),
         }
-        transaction.on_commit(lambda: notify(staff, title=title, url=f"/city/reports/{locked.pk}/"))
+        transaction.on_commit(lambda: notify(staff, title=title, url=f"/city/reports/{locked.pk}/", needs_action=True))
     return locked
 
 

@@ -66,7 +66,11 @@ def submit_objection(entry, *, objector_kind, name, phone, content, evidence=Non
             "batch": batch,
         }
         staff = list(scoping.city_staff())
-        transaction.on_commit(lambda: notify(staff, title=title, url=f"/city/publicity/{batch.pk}/"))
+        transaction.on_commit(
+            lambda: notify(
+                staff, title=title, url=f"/city/publicity/{batch.pk}/", dossier=entry.dossier_id, needs_action=True
+            )
+        )
         receipts.email_receipt(
             objection.contact_email,
             number=objection.receipt_number,

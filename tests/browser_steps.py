@@ -3,6 +3,7 @@
 from playwright.sync_api import expect
 
 from applications.models import EvaluationTemplate, ItemKind
+from tests.confirming import confirm
 
 PLAN = "一、存在问题：余热回收利用不足。\n二、下一步计划：明年完成空压机节能改造，扩建屋顶光伏。"
 
@@ -71,4 +72,5 @@ def complete_self_evaluation(page, evidence_path, scan_path, *, screens=None):
     if screens:
         screens(page, "self-evaluation-report-step")
     page.click("[data-testid=submit-evaluation]")
+    confirm(page)  # static/js/confirm.js's dialog (issue 15)
     return report

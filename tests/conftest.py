@@ -1,5 +1,6 @@
 """Personas (after healthchecks' hc/test.py): a small named world every access test uses."""
 
+import contextlib
 import datetime
 import os
 import shutil
@@ -274,3 +275,21 @@ class Screens:
 @pytest.fixture
 def screens(request):
     return Screens(request.node.name)
+
+
+@contextlib.contextmanager
+def below_the_model():
+    """Arrange the past of append-only rows in a test, as only a database superuser could: on PostgreSQL the
+    append-only triggers (applications/append_only_sql.py) are bypassed for the block; SQLite has none."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = DEFAULT")

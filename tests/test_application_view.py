@@ -20,7 +20,7 @@ from applications.models import (
     State,
 )
 from reviews.models import Round
-from tests.conftest import at, make_dossier
+from tests.conftest import at, below_the_model, make_dossier
 from tests.factories import MINIMAL_PDF, OrganisationFactory, declare_eligible
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,8 @@ def submitted(world):
     evaluation.save()
     # The fixture world's declarations were made when the unit entered the pool; the applicant's is later.
     # Declarations are kept as written (the model refuses updates): the past is arranged below the model.
-    EligibilityDeclaration._base_manager.filter(organisation=world.org_a).update(declared_at=at(2026, 1, 10))
+    with below_the_model():
+        EligibilityDeclaration._base_manager.filter(organisation=world.org_a).update(declared_at=at(2026, 1, 10))
     EligibilityDeclaration.objects.create(
         organisation=world.org_a,
         kind="factory",
@@ -92,7 +93,8 @@ def submitted(world):
         evidence=EXCLUSION_EVIDENCE,
         by=world.officer_nanshan,
     )
-    type(declaration)._base_manager.filter(pk=declaration.pk).update(declared_at=at(2026, 3, 2, 11, 15))
+    with below_the_model():
+        type(declaration)._base_manager.filter(pk=declaration.pk).update(declared_at=at(2026, 3, 2, 11, 15))
     return dossier
 
 

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Role, User
 from applications.models import Indicator, IndicatorSet, State
+from tests.confirming import confirm
 from tests.conftest import at, make_dossier
 from tests.factories import OrganisationFactory, declare_eligible, district
 
@@ -64,6 +65,7 @@ def test_annual_form_name_change_to_organisation_history(live_server, browser, s
             radio.check()
         screens(unit, "annual-form")
         unit.click("[data-testid=submit-annual]")
+        confirm(unit)
         expect(unit.locator("[data-testid=annual-status]")).to_have_text("已提交")
         report_url = unit.url
 
@@ -83,6 +85,7 @@ def test_annual_form_name_change_to_organisation_history(live_server, browser, s
         expect(proposed).to_contain_text(NEW_NAME)
         screens(city, "city-changes")
         proposed.locator("[data-testid=approve-change]").click()
+        confirm(city)
         expect(city.locator(".alert-success")).to_contain_text("变更已处理")
 
         city.goto(f"{base}/organisations/{listed_unit.organisation_id}/")

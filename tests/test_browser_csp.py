@@ -4,6 +4,8 @@ run without a violation for an applicant, city staff and the public, and a data-
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from accounts.models import Role, User
@@ -14,7 +16,16 @@ from tests.factories import OrganisationFactory, declare_eligible, district
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Browser-Test-2027"
-CONFIRM_REMOVAL = "移出名单？"
+
+
+def confirm_removal():
+    """The removal button's question as the Chinese interface says it (templates/registry/remove.html)."""
+    with translation.override("zh-hans"):
+        return gettext(
+            "Remove this unit from the list? It leaves every public list, the removal notice gives the ground and "
+            "the facts, the others close up in rank, and the unit may not apply again for 3 years (Art. 12, 21, 22)."
+            " This cannot be undone."
+        )
 
 
 @pytest.fixture
@@ -116,29 +127,21 @@ def test_a_data_confirm_button_asks_and_a_refusal_sends_nothing(live_server, bro
     page.goto(f"{base}{reverse('remove_from_list', args=[listed.pk])}")
     page.select_option("#id_ground", "falsified")
     page.fill("#id_reason", "经核查，该企业申报材料中能耗数据造假。")
-    questions = []
-
-    def dismiss(dialog):
-        questions.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", dismiss)
+    # The question is asked in the portal's own dialog (static/js/confirm.js), not window.confirm.
+    page.on("dialog", lambda dialog: pytest.fail(f"a native dialog was opened: {dialog.message}"))
+    dialog = page.locator("[data-testid=confirm-dialog]")
     page.click("[data-testid=confirm-removal]")
-    page.wait_for_timeout(300)
-    assert questions == [CONFIRM_REMOVAL]
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("[data-testid=confirm-message]")).to_have_text(confirm_removal())
+    dialog.locator("[data-testid=confirm-cancel]").click()
+    expect(dialog).to_be_hidden()
     assert not Removal.objects.filter(dossier=listed).exists()
 
-    # By keyboard: the focused button submits with Enter, and the question comes all the same.
-    page.remove_listener("dialog", dismiss)
-
-    def accept(dialog):
-        questions.append(dialog.message)
-        dialog.accept()
-
-    page.on("dialog", accept)
+    # By keyboard: the focused button submits with Enter, the dialog asks, Enter on its focused button confirms.
     page.focus("[data-testid=confirm-removal]")
     page.keyboard.press("Enter")
+    expect(dialog).to_be_visible()
+    page.keyboard.press("Enter")
     expect(page.locator(".alert-success")).to_be_visible()
-    assert questions == [CONFIRM_REMOVAL, CONFIRM_REMOVAL]
     assert Removal.objects.filter(dossier=listed).count() == 1
     assert page.violations == []

@@ -13,6 +13,7 @@ from accounts.models import Role, User
 from applications.credit_code import example_code
 from applications.models import Dossier, State
 from tests.browser_steps import complete_self_evaluation, save_and_continue
+from tests.confirming import confirm
 from tests.conftest import at
 from tests.factories import MINIMAL_PDF, district
 
@@ -99,6 +100,7 @@ def test_enterprise_to_district_recommendation(live_server, browser, screens, of
         action = district_page.locator("[data-testid=action-return_for_revision]")
         action.locator("textarea").fill("请补充近一年能源审计报告")
         action.locator("button").click()
+        confirm(district_page)
         expect(district_page.locator(".state-badge")).to_have_text("退回修改")
 
         # 6. The enterprise sees the reason and resubmits.
@@ -112,6 +114,7 @@ def test_enterprise_to_district_recommendation(live_server, browser, screens, of
         save_and_continue(enterprise)
         enterprise.click("[data-testid=steps] >> text=报告、承诺与提交")
         enterprise.click("[data-testid=submit-evaluation]")
+        confirm(enterprise)
         expect(enterprise.locator(".state-badge")).to_have_text("已提交评价报告")
 
         # 7. The officer checks it and recommends it in the year's batch.
@@ -122,13 +125,14 @@ def test_enterprise_to_district_recommendation(live_server, browser, screens, of
         expect(district_page.locator("#countdown")).to_contain_text("天")
         screens(district_page, "batch")
         district_page.click("[data-testid=submit-batch]")
+        confirm(district_page)
         expect(district_page.locator(".alert-success")).to_contain_text("已向市局推荐1份档案")
         screens(district_page, "batch-sent")
 
         # 8. The dossier shows `recommended` with the right timeline.
         enterprise.reload()
         expect(enterprise.locator(".state-badge")).to_have_text("区级推荐")
-        timeline = enterprise.locator("[data-testid=timeline] li")
+        timeline = enterprise.locator("[data-testid=timeline] li[data-transition]")
         expect(timeline).to_have_count(5)
         steps = [timeline.nth(i).get_attribute("data-transition") for i in range(5)]
         assert steps == ["create", "submit", "return_for_revision", "submit", "recommend"]
@@ -157,6 +161,7 @@ def test_recommendation_after_30_may_is_refused_in_the_browser(live_server, brow
         # The officer hesitates past midnight, then clicks.
         clock.move_to(at(2027, 5, 31, 0, 1))
         page.click("[data-testid=submit-batch]")
+        confirm(page)
         expect(page.locator(".alert-danger").first).to_contain_text("第十五条：区级推荐截止日期为5月30日（2027-05-30）")
         expect(page.locator("[data-testid=submit-batch]")).to_be_disabled()
         screens(page, "batch-refused-after-midnight")

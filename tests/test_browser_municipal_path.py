@@ -13,6 +13,7 @@ from accounts.models import Role, User
 from applications.models import State
 from greenfactory.sweeps import run_sweep
 from reviews.models import Criterion, Objection, Round
+from tests.confirming import confirm
 from tests.conftest import at, make_dossier
 from tests.factories import OrganisationFactory, declare_eligible, district
 from workdays.services import add_working_days
@@ -73,6 +74,7 @@ def conformity(page, base, name, *, fail_reason=None):
         page.uncheck("input[name=item_report]")
         page.fill("textarea[name=reasons]", fail_reason)
     page.click("[data-testid=record-conformity]")
+    confirm(page)
 
 
 def score(page, base, name, first, second):
@@ -81,7 +83,8 @@ def score(page, base, name, first, second):
     inputs = page.locator("input[type=number]")
     inputs.nth(0).fill(str(first))
     inputs.nth(1).fill(str(second))
-    page.click("[data-testid=submit-final]")  # the confirm dialog is accepted (new_page)
+    page.click("[data-testid=submit-final]")
+    confirm(page)
     expect(page.locator("[data-testid=final-badge]")).to_be_visible()
 
 
@@ -111,6 +114,7 @@ def test_conformity_to_published_list(live_server, browser, screens, people, rec
         for box in city.locator("input[name=dossiers]").all():
             box.check()
         city.click("[data-testid=open-review]")
+        confirm(city)
         # The board reloads with the opened dossiers; wait for it before ticking them (a loaded machine is slow).
         expect(city.locator(".alert-success")).to_be_visible()
         for box in city.locator("input[name=dossiers]").all():
@@ -135,6 +139,7 @@ def test_conformity_to_published_list(live_server, browser, screens, people, rec
         screens(city, "ranking")
         city.fill("#id_starts_on", "2027-06-15")
         city.click("[data-testid=create-publicity]")
+        confirm(city)
         last_day = add_working_days(at(2027, 6, 15).date(), 5)
         expect(city.locator("[data-testid=ends-on]")).to_have_text(last_day.isoformat())
         batch_url = city.url
@@ -163,12 +168,14 @@ def test_conformity_to_published_list(live_server, browser, screens, people, rec
         expect(objection).to_contain_text("王实名")
         objection.locator("textarea").fill("经核实，能耗数据与能源审计报告一致，异议不成立")
         objection.locator("[data-testid=dismiss]").click()
+        confirm(city)
         expect(city.locator(".alert-success")).to_contain_text("异议已处理")
         # 7. After the period the deadline job clears the batch, and the list is published.
         clock.move_to(at(last_day.year, last_day.month, last_day.day + 1, 0, 30))
         assert len(run_sweep("clear_ended_publicity", at(last_day.year, last_day.month, last_day.day + 1, 0, 30))) == 2
         city.goto(batch_url)
         city.click("[data-testid=publish]")
+        confirm(city)
         expect(city.locator(".alert-success").first).to_contain_text("已公布")
         screens(city, "published")
         # 8. The public list page shows the ranked units.

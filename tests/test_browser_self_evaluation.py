@@ -14,6 +14,7 @@ from applications import evaluations, services
 from applications.models import Dossier, State
 from reviews.models import ExpertAssignment
 from tests.browser_steps import PLAN, fill_basic, fill_declarations, save_and_continue
+from tests.confirming import confirm
 from tests.conftest import at, take_step
 from tests.factories import MINIMAL_PDF, OrganisationFactory, district
 
@@ -99,6 +100,7 @@ def test_applicant_completes_the_2025_template_and_reviewers_see_the_whole_appli
         page.check("input[name=pledge]")
         screens(page, "step-report")
         page.click("[data-testid=submit-evaluation]")
+        confirm(page)
         expect(page.locator(".state-badge")).to_have_text("已提交评价报告")
         expect(page.locator("[data-testid=score-summary]")).to_contain_text(f"{server.total:.2f}")
         screens(page, "submitted")

@@ -201,6 +201,6 @@ def test_an_unchecked_dossier_cannot_enter_a_batch_and_the_page_names_it(client,
         page = client.get(reverse("district_batch") + "?year=2027").content.decode()
     assert "1份已提交的档案尚未标记为已核查" in page
     assert f'value="{unchecked.pk}" data-kind="factory" id="pick-{unchecked.pk}" disabled' in page
-    assert "将__N__家单位推荐至市局？推荐后不可撤回。" in page
+    assert "将__N__家单位推荐至市局？推荐后不可撤回（第十五条）。" in page
     unchecked.refresh_from_db()
     assert unchecked.state == State.SUBMITTED

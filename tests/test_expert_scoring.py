@@ -187,7 +187,10 @@ def test_the_final_button_asks_for_confirmation_that_it_cannot_be_changed(client
     button = re.search(r'<button[^>]*data-testid="submit-final"[^>]*>', page, re.S).group(0)
     # static/js/confirm.js asks (no inline handler under the Content-Security-Policy; tests/test_browser_csp.py).
     assert "onclick" not in button
-    assert 'data-confirm="Submit your final scores? Final scores cannot be changed afterwards."' in button
+    assert (
+        'data-confirm="Submit your final scores? They count in the review (Art. 17) and cannot be changed afterwards."'
+        in button
+    )
 
 
 def test_an_expert_saves_a_draft_then_submits_final_and_the_page_turns_read_only(client, world, criteria, assign):

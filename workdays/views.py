@@ -37,8 +37,13 @@ class ScheduleForm(forms.Form):
         return data
 
 
+def may_load_calendar(user):
+    """City staff load a year's official schedule (the calendar page; the banner asking for it shows to them alone)."""
+    return user.is_authenticated and (user.is_superuser or getattr(user, "role", None) in ("municipal", "staff"))
+
+
 def staff_only(request):
-    if not (request.user.is_superuser or request.user.role in ("municipal", "staff")):
+    if not may_load_calendar(request.user):
         raise Http404
 
 

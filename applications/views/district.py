@@ -42,6 +42,7 @@ def pool(request):
         headers, rows = [c.header for c in columns], value_rows(pooled, columns)
         return xlsx_response("cultivation-pool", headers, rows, title=_("Cultivation pool"))
     add_form, bulk_form, results = PoolAddForm(prefix="add"), BulkPoolForm(prefix="bulk"), None
+    job = summary = None
     if request.method == "POST" and "add-credit_code" in request.POST:
         add_form = PoolAddForm(request.POST, prefix="add")
         if add_form.is_valid() and add_one(request, district, add_form):
@@ -56,10 +57,16 @@ def pool(request):
             )  # fmt: skip
             return redirect(job)
         if bulk_form.is_valid():
+            kind, cycle_year = bulk_form.cleaned_data["kind"], bulk_form.cleaned_data["cycle_year"]
             results = services.bulk_pool(
-                bulk_form.rows, district=district, kind=bulk_form.cleaned_data["kind"],
-                cycle_year=bulk_form.cleaned_data["cycle_year"], by=request.user,
+                bulk_form.rows, district=district, kind=kind, cycle_year=cycle_year, by=request.user
+            )
+            # kept as a finished job: the summary on top, its report and its refused rows downloadable
+            job = imports.record_pool_import(
+                request.user, results, district=district, kind=kind, cycle_year=cycle_year,
+                filename=bulk_form.cleaned_data["sheet"].name,
             )  # fmt: skip
+            summary = imports.summary(job.report)
             added = sum(r.ok for r in results)
             messages.info(
                 request, _("%(added)d of %(total)d rows added to the pool.") % {"added": added, "total": len(results)}
@@ -73,9 +80,21 @@ def pool(request):
         "add_form": add_form,
         "bulk_form": bulk_form,
         "results": results,
+        "job": job,
+        "summary": summary,
         "reply_form": TransitionForm(),
     }
     return render(request, "applications/pool.html", context)
+
+
+@login_required
+def pool_template(request):
+    """The bulk import's sheet: the header row and one example row (whose check digit is wrong, so a
+    forgotten example is refused, never registered)."""
+    district_officer(request)
+    headers = [_("Unified social credit code"), _("Organisation name")]
+    example = [["91440300MA5EXAMPL0", _("Example: Shenzhen Example Technology Co., Ltd. (delete this row)")]]
+    return xlsx_response("pool-import-template", headers, example, title=_("Cultivation pool"))
 
 
 def add_one(request, district, form):

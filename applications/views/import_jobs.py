@@ -1,4 +1,5 @@
-"""A background import's page (progress, polled by htmx every 2 s) and its per-row report as .xlsx.
+"""A background import's page (progress, polled by htmx every 2 s), its result summary, its per-row report as
+.xlsx and the refused rows alone as .xlsx (to correct and send again).
 
 Only the user who sent the sheet sees its job; anyone else gets 404.
 """
@@ -22,7 +23,8 @@ def job_page(request, pk):
     template = (
         "applications/_import_progress.html" if request.headers.get("HX-Request") else "applications/import_job.html"
     )
-    return render(request, template, {"job": job})
+    context = {"job": job, "summary": imports.summary(job.report) if job.status == ImportJob.Status.DONE else None}
+    return render(request, template, context)
 
 
 @login_required
@@ -30,3 +32,10 @@ def report(request, pk):
     job = own_job(request, pk)
     headers, rows = imports.report_sheet(job.report)
     return xlsx_response(f"import-{job.pk}-report", headers, rows, title=_("Import report"))
+
+
+@login_required
+def failed_rows(request, pk):
+    job = own_job(request, pk)
+    headers, rows = imports.failed_sheet(job.report)
+    return xlsx_response(f"import-{job.pk}-not-imported", headers, rows, title=_("Rows not imported"))

@@ -3,8 +3,7 @@ recommendation letter (第十五条)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -12,11 +11,12 @@ from django.utils.translation import gettext as _
 
 from accounts import scoping
 from accounts.models import Role
-from applications.models import AnnualReport, District, Kind, Level, RemovalGround, State
+from applications.models import Kind, Level, RemovalGround, State
 from applications.services import TransitionRefused
-from applications.spreadsheets import xlsx_response
+from applications.spreadsheets import XLSX_MIME, xlsx_filename
 from greenfactory.paging import paginate_keys_first
-from registry.models import DocumentType, Recheck, Report
+from registry import charts as dashboard_charts
+from registry.models import DocumentType, Recheck
 from registry.rechecks import decide_recheck, propose_recheck, recheck_of
 from reviews.models import RecommendationBatch
 
@@ -128,50 +128,50 @@ class PreloadedDocuments:
 
 @login_required
 def dashboard(request):
-    """Counts by district × kind × level, overdue forms, rechecks due, open reports (city: all; district: its own)."""
+    """Charts of the pipeline, the lists and the follow-up, each beside its table and in the Excel export (issue 15);
+    the city sees every district, a district officer its own (``registry.charts.figures``, a few grouped counts)."""
     user = request.user
     if user.role != Role.DISTRICT and not scoping.is_city(user):
         raise Http404
-    from registry.listing import listed_dossiers
-
-    listed = listed_dossiers(
-        dossiers=scoping.dossiers_for(user), district_id=None if scoping.is_city(user) else user.district_id
-    )
-    # One grouped count (district × kind × level) instead of a row per listed unit.
-    grouped = (
-        listed.order_by()
-        .values_list("organisation__district_id", "kind", "level")
-        .annotate(n=Count("pk"))
-        .values_list("organisation__district_id", "kind", "level", "n")
-    )
-    counts = {(district_id, kind, level): n for district_id, kind, level, n in grouped}
-    districts = District.objects.all() if scoping.is_city(user) else District.objects.filter(pk=user.district_id)
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = None
+    if year is not None and not 2000 <= year <= 2100:
+        year = None
+    figures = dashboard_charts.figures(user, year)
+    districts = figures.districts
     columns = [(k, lv) for k in Kind.values for lv in Level.values]
-    table = [(d, [counts.get((d.pk, k, lv), 0) for k, lv in columns]) for d in districts]
+    table = [(d, [figures.listed.get((d.pk, k, lv), 0) for k, lv in columns]) for d in districts]
     totals = [sum(row[1][i] for row in table) for i in range(len(columns))]
-    year = timezone.localdate().year
-    overdue = scoping.annual_reports_for(user).filter(overdue_at__isnull=False, status=AnnualReport.Status.DUE).count()
-    rechecks_due = (
-        scoping.dossiers_for(user)
-        .filter(state=State.LISTED, next_recheck_due__lte=timezone.localdate().replace(month=12, day=31))
-        .count()
-    )
-    rechecks_open = scoping.dossiers_for(user).filter(state=State.RECHECKING).count()
-    reports = scoping.reports_for(user) if scoping.is_city(user) else scoping.district_reports_for(user)
-    open_reports = reports.exclude(status=Report.Status.DECIDED).count()
     labels = [f"{Kind(k).label}·{Level(lv).label}" for k, lv in columns]
+    charts = dashboard_charts.charts(figures)
+    follow = [sum(row[j] for row in figures.follow_up.values()) for j in range(3)]
     if request.GET.get("format") == "xlsx":
-        rows = [[d.name, *values] for d, values in table] + [[_("Total"), *totals]]
-        return xlsx_response("dashboard", [_("District"), *labels], rows, title=_("Dashboard"))
+        sheets = [
+            (c.title, c.headers, c.rows + ([c.total_row] if c.total_row else []))
+            for c in charts
+            if request.GET.get("chart") in (None, "", c.key)
+        ]
+        if not request.GET.get("chart"):
+            detail = [[d.name, *values] for d, values in table] + [[_("Total"), *totals]]
+            sheets.append((_("Units on a list by district"), [_("District"), *labels], detail))
+        if not sheets:
+            raise Http404
+        response = HttpResponse(dashboard_charts.workbook(sheets), content_type=XLSX_MIME)
+        response["Content-Disposition"] = f'attachment; filename="{xlsx_filename("dashboard")}"'
+        return response
     context = {
+        "charts": charts,
         "table": table,
         "labels": labels,
         "totals": totals,
-        "overdue": overdue,
-        "rechecks_due": rechecks_due,
-        "rechecks_open": rechecks_open,
-        "open_reports": open_reports,
-        "year": year,
+        "overdue": follow[0],
+        "rechecks_due": follow[1],
+        "rechecks_open": follow[2],
+        "open_reports": figures.open_reports,
+        "year": figures.year,
+        "years": figures.years,
         "is_city": scoping.is_city(user),
     }
     return render(request, "registry/dashboard.html", context)

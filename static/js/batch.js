@@ -1,23 +1,17 @@
-// The district's recommendation batch (第十五条): count the picks per kind, put the number in the
-// confirmation (data-confirm-template, "__N__"; static/js/confirm.js asks), and count down to the deadline.
+// The district's recommendation batch (第十五条): count the picks per kind and count down to the deadline. The
+// confirmation counts the ticked boxes itself (data-confirm-count-of; static/js/confirm.js).
 (function () {
   const form = document.getElementById("batch-form");
   if (!form) return;
   const picks = form.querySelectorAll(".batch-pick");
-  const button = form.querySelector("[data-testid=submit-batch]");
   function recount() {
     const counts = {};
-    let n = 0;
     picks.forEach((p) => {
-      if (p.checked) {
-        counts[p.dataset.kind] = (counts[p.dataset.kind] || 0) + 1;
-        n += 1;
-      }
+      if (p.checked) counts[p.dataset.kind] = (counts[p.dataset.kind] || 0) + 1;
     });
     document.querySelectorAll("[id^=count-]").forEach((el) => {
       el.textContent = counts[el.id.slice(6)] || 0;
     });
-    if (button && button.dataset.confirmTemplate) button.dataset.confirm = button.dataset.confirmTemplate.replace("__N__", n);
   }
   picks.forEach((p) => p.addEventListener("change", recount));
   recount();
