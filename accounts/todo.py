@@ -263,7 +263,10 @@ def _dossier_item(what, url_name="dossier_detail", deadline=None, by_pk=True):
 
 
 def _next_recheck(d):
-    return d.next_recheck_due
+    """第二十一条 sets no date for the district's findings: the triennial due date is shown only once it has come
+    (a spot recheck under 第二十二条 opened years before it would otherwise show a far-off "deadline")."""
+    due = d.next_recheck_due
+    return due if due is not None and due <= timezone.localdate() else None
 
 
 def _recommend_item(d):
@@ -301,7 +304,7 @@ def _recheck_item(what):
         return {
             "what": str(what),
             "unit": _unit(r.dossier),
-            "deadline": r.dossier.next_recheck_due,
+            "deadline": _next_recheck(r.dossier),
             "url": reverse("rechecks"),
         }
 

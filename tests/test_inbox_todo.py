@@ -1,5 +1,7 @@
 """Issue 15, the inbox: filters and pages, "needs action", the 待办 page per role, the daily email digest."""
 
+import datetime
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -253,6 +255,8 @@ def test_a_recheck_is_due_for_the_district_until_it_proposes_then_for_the_city(c
     client.force_login(world.officer_nanshan)
     due = {s["section"].key: s for s in client.get(reverse("todo")).context["sections"]}["rechecks"]
     assert due["count"] == 1 and due["items"][0]["url"] == reverse("rechecks")
+    # No date for the findings in 第二十一条: a recheck opened before its triennial due date shows none.
+    assert due["items"][0]["deadline"] is None or due["items"][0]["deadline"] <= datetime.date.today()
     propose_recheck(recheck_of(rechecking), findings="符合要求", proposal="keep", by=world.officer_nanshan)
     assert {s["section"].key: s for s in client.get(reverse("todo")).context["sections"]}["rechecks"]["count"] == 0
     client.force_login(world.municipal)
