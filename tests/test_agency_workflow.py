@@ -108,6 +108,7 @@ def test_upload_errors_say_what_is_missing(client, world, queue):
     html = upload(client, queue["no_report"], attested=None).content.decode()
     assert escape(_("Please tick the truthfulness pledge (Art. 14).")) in html  # 请勾选真实性承诺
     assert escape(_("This field is required.")) not in html
+    assert "请重新选择报告文件" in html  # the browser forgot the chosen file: say so
     queue["no_report"].refresh_from_db()
     assert not queue["no_report"].report
 

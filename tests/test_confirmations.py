@@ -236,3 +236,14 @@ def test_the_banner_tag_costs_nothing_for_other_roles(world, november, django_as
     request.user = world.municipal
     with django_assert_num_queries(1):
         assert schedule_banner({"request": request}) == {"years": [2027]}
+
+
+def test_publishing_the_list_names_how_many_units_it_lists(client, world):
+    from applications.models import State
+    from tests.conftest import make_dossier
+
+    dossier = make_dossier(world.org_a, State.IN_PUBLICITY)
+    client.force_login(world.municipal)
+    page = client.get(reverse("publicity_batch", args=[dossier.publicity_entry.batch_id])).content.decode()
+    assert "发布包含1家单位的名单？" in page
+    assert "发布后不可撤回（第十七条）" in page

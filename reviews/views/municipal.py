@@ -353,6 +353,8 @@ def publicity_batch(request, pk):
         "identity_visible": identity_visible,
         "decision_form": DecisionForm(),
         "published": published,
+        # 第十七条: the units publication lists (still in publicity; the cleared ones are checked at publication).
+        "listable_count": None if published else batch.entries.filter(dossier__state=State.IN_PUBLICITY).count(),
         "today": timezone.localdate(),
     }
     return render(request, "reviews/publicity_batch.html", context)
