@@ -98,7 +98,7 @@ def test_recommendation_asks_with_the_count_and_works_by_keyboard(
         page.keyboard.press("Enter")
         expect(dialog).to_be_visible()
         page.keyboard.press("Enter")
-        expect(page.locator(".alert-success")).to_be_visible()
+        expect(page.locator(".alert-success")).to_be_visible(timeout=20_000)  # the submission, on a busy CI machine
         screens(page, f"recommended-{width}")
     batch = RecommendationBatch.objects.get()
     assert sorted(batch.dossiers.values_list("pk", flat=True)) == sorted(d.pk for d in three_checked[:2])

@@ -142,6 +142,6 @@ def test_a_data_confirm_button_asks_and_a_refusal_sends_nothing(live_server, bro
     page.keyboard.press("Enter")
     expect(dialog).to_be_visible()
     page.keyboard.press("Enter")
-    expect(page.locator(".alert-success")).to_be_visible()
+    expect(page.locator(".alert-success")).to_be_visible(timeout=20_000)  # the submission, on a busy CI machine
     assert Removal.objects.filter(dossier=listed).count() == 1
     assert page.violations == []

@@ -14,6 +14,7 @@
   const words = () => ((document.documentElement.lang || "").toLowerCase().startsWith("zh") ? CHINESE : ENGLISH);
   const approved = new WeakSet();
   let dialog = null;
+  let pending = null; // the question waiting for its answer: { possible, proceed, returnTo }
 
   function build() {
     const t = words();
@@ -55,6 +56,19 @@
         if (!inside) d.close("cancel");
       }
     });
+    // One listener for every question. "close" is delivered as a task after close(): when a dialog is answered
+    // and a new question is asked at once, the first answer's event arrives while the second is open, and must
+    // neither answer the second nor use it up (it did, once in two keyboard runs).
+    d.addEventListener("close", () => {
+      if (d.open || !pending) return;
+      const answered = pending;
+      pending = null;
+      if (d.returnValue === "accept" && answered.possible) {
+        answered.proceed();
+      } else if (answered.returnTo && answered.returnTo.isConnected) {
+        answered.returnTo.focus();
+      }
+    });
     document.body.append(d);
     return d;
   }
@@ -93,17 +107,7 @@
     const danger = /\bbtn-(outline-)?danger\b/.test(source.className || "");
     accept.className = `btn ${danger ? "btn-danger" : "btn-primary"}`;
     dialog.returnValue = "";
-    dialog.addEventListener(
-      "close",
-      () => {
-        if (dialog.returnValue === "accept" && possible) {
-          proceed();
-        } else if (returnTo && returnTo.isConnected) {
-          returnTo.focus();
-        }
-      },
-      { once: true },
-    );
+    pending = { possible, proceed, returnTo };
     dialog.showModal();
     (possible ? accept : cancel).focus();
   }
