@@ -107,3 +107,40 @@ def history(model, instances, *, by, reason="", update=False, now=None):
         )
         rows.append(row)
     return insert(historical, rows, now=now)
+
+
+def create_dossiers(dossiers, *, kind, year, transition, by, reason, now):
+    """Save new ``dossiers`` (all of ``kind`` and ``year``, one per organisation) with their history and the first
+    row of each one's log (from nothing to its state), as ``services._create_with_log`` does row by row. The keys
+    are read back by organisation; the log rows start each dossier's hash chain (``transition_chain``)."""
+    from applications import transition_chain
+    from applications.models import Dossier, TransitionLog
+
+    if not dossiers:
+        return dossiers
+    insert(Dossier, dossiers, now=now)
+    keys = dict(
+        Dossier.objects.filter(
+            organisation_id__in=[d.organisation_id for d in dossiers], kind=kind, cycle_year=year
+        ).values_list("organisation_id", "pk")
+    )
+    for dossier in dossiers:
+        dossier.pk = keys[dossier.organisation_id]
+        dossier._state.adding, dossier._state.db = False, "default"
+    history(Dossier, dossiers, by=by, reason=transition, now=now)
+    actor = by.pk if by is not None else None
+    entries = [
+        {
+            "dossier_id": d.pk,
+            "transition": transition,
+            "from_state": "",
+            "to_state": d.state,
+            "actor_id": actor,
+            "reason": reason,
+            "at": now,
+        }
+        for d in dossiers
+    ]
+    transition_chain.link(entries, known_heads={})  # new dossiers: every chain starts here
+    insert(TransitionLog, entries, now=now)
+    return dossiers

@@ -562,7 +562,7 @@ def bulk_pool(rows, *, district, kind, cycle_year, by, progress=None, chunk=1000
 
 def _pool_chunk(rows, *, district, kind, year, by):
     from accounts.notifications import notify_each
-    from applications import bulk, transition_chain
+    from applications import bulk
     from applications.credit_code import normalise, validate_credit_code
 
     parsed = []
@@ -632,33 +632,7 @@ def _pool_chunk(rows, *, district, kind, year, by):
             dossier._history_user, dossier._change_reason = by, "create"
             row.ok, row.message, row.dossier = True, _("Added to the pool"), dossier
             dossiers.append(dossier)
-    if dossiers:
-        bulk.insert(Dossier, dossiers, now=at)
-        ids = dict(
-            Dossier.objects.filter(
-                organisation_id__in=[d.organisation_id for d in dossiers], kind=kind, cycle_year=year
-            ).values_list("organisation_id", "pk")
-        )
-        for dossier in dossiers:
-            dossier.pk = ids[dossier.organisation_id]
-            dossier._state.adding, dossier._state.db = False, "default"
-        bulk.history(Dossier, dossiers, by=by, reason="create", now=at)
-        reason, actor = _("Bulk import"), by.pk if by is not None else None
-        entries = [
-            {
-                "dossier_id": d.pk,
-                "transition": "create",
-                "from_state": "",
-                "to_state": d.state,
-                "actor_id": actor,
-                "reason": reason,
-                "at": at,
-            }
-            for d in dossiers
-        ]
-        # the log is a hash chain per dossier (``transition_chain``): these are the new dossiers' first rows
-        transition_chain.link(entries, known_heads={})
-        bulk.insert(TransitionLog, entries, now=at)
+    bulk.create_dossiers(dossiers, kind=kind, year=year, transition="create", by=by, reason=_("Bulk import"), now=at)
     _tell_pooled(dossiers, by=by, notify_each=notify_each)
     return parsed
 

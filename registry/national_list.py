@@ -283,8 +283,8 @@ def _enter_national_list(organisations, *, year, kind, by, reason, now):
     an Art. 12 exclusion, nor one with a dossier of this kind and year. Returns the organisations' keys."""
     from accounts.models import Role, User
     from accounts.notifications import notify_each
-    from applications import bulk, transition_chain
-    from applications.models import ExclusionDeclaration, TransitionLog
+    from applications import bulk
+    from applications.models import ExclusionDeclaration
     from applications.models import guards as g
 
     if not organisations:
@@ -310,32 +310,9 @@ def _enter_national_list(organisations, *, year, kind, by, reason, now):
         dossiers.append(dossier)
     if not dossiers:
         return set()
-    bulk.insert(Dossier, dossiers, now=now)
-    keys = dict(
-        Dossier.objects.filter(
-            organisation_id__in=[d.organisation_id for d in dossiers], kind=kind, cycle_year=year
-        ).values_list("organisation_id", "pk")
+    bulk.create_dossiers(
+        dossiers, kind=kind, year=year, transition="enter_national_list", by=by, reason=reason, now=now
     )
-    for dossier in dossiers:
-        dossier.pk = keys[dossier.organisation_id]
-        dossier._state.adding, dossier._state.db = False, "default"
-    bulk.history(Dossier, dossiers, by=by, now=now)
-    actor = by.pk if by is not None else None
-    entries = [
-        {
-            "dossier_id": d.pk,
-            "transition": "enter_national_list",
-            "from_state": "",
-            "to_state": d.state,
-            "actor_id": actor,
-            "reason": reason,
-            "at": now,
-        }
-        for d in dossiers
-    ]
-    # the log is a hash chain per dossier (``transition_chain``): these are the new dossiers' first rows
-    transition_chain.link(entries, known_heads={})
-    bulk.insert(TransitionLog, entries, now=now)
     # ``accounts.notifications.notify_transition`` for each log row: the applicant's users and the district's
     # officers, except the actor
     recipients = {}
