@@ -50,7 +50,7 @@ def _sees_all(user):
 def dossiers_for(user):
     """Dossiers ``user`` may see."""
     qs = Dossier.objects.select_related("organisation__district", "agency")
-    scoped = _by_organisation(qs, user, "organisation")
+    scoped = _by_organisation(qs, user, "organisation", district="district_id")
     if scoped is not None:
         return scoped
     if user.role == Role.AGENCY and user.agency_id:
@@ -60,9 +60,11 @@ def dossiers_for(user):
     return qs.none()
 
 
-def _by_organisation(qs, user, path=""):
+def _by_organisation(qs, user, path="", *, district=None):
     """Rows that belong to an organisation (``path`` leads to it): the city sees all, an applicant its
-    own organisation, a district officer its district. None for other roles, which the caller decides."""
+    own organisation, a district officer its district. None for other roles, which the caller decides.
+    ``district`` names a shorter path to the district where there is one: the dossier's own copy of its
+    organisation's district (``Dossier.district``), which spares a join on every district page."""
     if not user.is_authenticated or user.role in ADMIN_ROLES:
         return qs.none()  # 三员分立: the system, security and audit administrators see no business data
     if _sees_all(user):
@@ -70,7 +72,7 @@ def _by_organisation(qs, user, path=""):
     if user.role == Role.APPLICANT and user.organisation_id:
         return qs.filter(**{f"{path}_id" if path else "pk": user.organisation_id})
     if user.role == Role.DISTRICT and user.district_id:
-        return qs.filter(**{f"{path}__district_id" if path else "district_id": user.district_id})
+        return qs.filter(**{district or (f"{path}__district_id" if path else "district_id"): user.district_id})
     return None
 
 
@@ -241,7 +243,7 @@ def annual_reports_for(user):
     from applications.models import AnnualReport
 
     qs = AnnualReport.objects.select_related("dossier__organisation__district")
-    scoped = _by_organisation(qs, user, "dossier__organisation")
+    scoped = _by_organisation(qs, user, "dossier__organisation", district="dossier__district_id")
     return qs.none() if scoped is None else scoped
 
 
@@ -250,7 +252,7 @@ def rechecks_for(user):
 
     qs = Recheck.objects.select_related("dossier__organisation__district")
     # A join for the city and a district (an ``IN (every dossier of the district)`` list took 50 ms at scale).
-    scoped = _by_organisation(qs, user, "dossier__organisation")
+    scoped = _by_organisation(qs, user, "dossier__organisation", district="dossier__district_id")
     return scoped if scoped is not None else qs.filter(dossier__in=dossiers_for(user))
 
 
@@ -319,7 +321,7 @@ def issued_documents_for(user):
         return qs.none()
     if user.role == Role.DISTRICT and user.district_id:
         district = user.district_id
-        return qs.filter(Q(organ__district_id=district) | Q(dossier__organisation__district_id=district))
+        return qs.filter(Q(organ__district_id=district) | Q(dossier__district_id=district))
     if user.role == Role.APPLICANT:
         return qs.filter(dossier__in=dossiers_for(user))
     return qs.none()

@@ -80,7 +80,7 @@ def _agency_reports(user, today):
             cycle_year__gte=_open_years(today),
         )
         .filter(REPORT_AWAITED)  # one rule with the agency's home list (applications/guidance.py)
-        .order_by("cycle_year", "organisation__name", "pk")
+        .order_by("cycle_year", "organisation_name", "pk")
     )
 
 
@@ -100,7 +100,7 @@ def _district_recommend(user, today):
     return (
         scoping.dossiers_for(user)
         .filter(state=State.SUBMITTED, district_ready_at__isnull=False)
-        .order_by("cycle_year", "organisation__name", "pk")
+        .order_by("cycle_year", "organisation_name", "pk")
     )
 
 
@@ -155,7 +155,7 @@ def _district_reports(user, today):
     )
 
 
-def _city_state(state, order=("cycle_year", "organisation__name", "pk")):
+def _city_state(state, order=("cycle_year", "organisation_name", "pk")):
     def rows(user, today):
         return scoping.dossiers_for(user).filter(state=state).order_by(*order)
 

@@ -52,6 +52,12 @@ def insert(model, rows, *, now=None, batch_size=1000):
     if model._meta.label == "applications.TransitionLog" and "row_hash" in {f.name for f in model._meta.fields}:
         # the log is a hash chain (``applications.transition_chain``): the caller links its rows first
         assert all((r.__dict__ if isinstance(r, Model) else r).get("row_hash") for r in rows), "unlinked log rows"
+    if model._meta.label == "applications.Dossier":
+        # the dossier's copies of its organisation's name and district (``Dossier.organisation_name``)
+        from applications.models.dossiers import copy_organisation
+
+        copy_organisation([r for r in rows if isinstance(r, Model) and not r.organisation_name])
+        assert all((r.__dict__ if isinstance(r, Model) else r).get("district_id") for r in rows), "no district"
     with_pk = first.get(model._meta.pk.attname) is not None
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     plan = []

@@ -10,7 +10,7 @@ class DossierFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Kind.choices, label=_("Kind"), empty_label=_("All"))
     cycle_year = django_filters.NumberFilter(label=_("Cycle year"))
     district = django_filters.ModelChoiceFilter(
-        field_name="organisation__district", queryset=District.objects.all(), label=_("District"), empty_label=_("All")
+        field_name="district", queryset=District.objects.all(), label=_("District"), empty_label=_("All")
     )
 
     class Meta:

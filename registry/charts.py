@@ -115,7 +115,7 @@ def figures(user, year=None):
     # 1. Units on a list now by district × year × kind × level (the old table and the chart over the years).
     listed = listed_dossiers(dossiers=dossiers, district_id=None if city else user.district_id).order_by()
     for district_id, cycle_year, kind, level, n in listed.values_list(
-        "organisation__district_id", "cycle_year", "kind", "level"
+        "district_id", "cycle_year", "kind", "level"
     ).annotate(n=Count("pk")):
         key = (district_id, kind, level)
         result.listed[key] = result.listed.get(key, 0) + n
@@ -125,7 +125,7 @@ def figures(user, year=None):
     # 2. Dossiers by district × state × year (the pipeline of the chosen year; the years to choose from).
     years = set()
     for district_id, state, cycle_year, n in dossiers.values_list(
-        "organisation__district_id", "state", "cycle_year"
+        "district_id", "state", "cycle_year"
     ).annotate(n=Count("pk")):
         years.add(cycle_year)
         if cycle_year == year:
@@ -137,7 +137,7 @@ def figures(user, year=None):
         scoping.annual_reports_for(user)
         .order_by()
         .filter(overdue_at__isnull=False, status=AnnualReport.Status.DUE)
-        .values_list("dossier__organisation__district_id")
+        .values_list("dossier__district_id")
         .annotate(n=Count("pk"))
     )
     for district_id, n in overdue:
@@ -148,7 +148,7 @@ def figures(user, year=None):
         dossiers.filter(
             Q(state=State.LISTED, next_recheck_due__lte=today.replace(month=12, day=31)) | Q(state=State.RECHECKING)
         )
-        .values_list("organisation__district_id", "state")
+        .values_list("district_id", "state")
         .annotate(n=Count("pk"))
     )
     for district_id, state, n in rechecks:

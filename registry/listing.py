@@ -28,14 +28,14 @@ def listed_dossiers(*, year=None, district_id=None, kind=None, level=None, name=
     if year:
         dossiers = dossiers.filter(cycle_year=year)
     if district_id:
-        dossiers = dossiers.filter(organisation__district_id=district_id)
+        dossiers = dossiers.filter(district_id=district_id)
     if kind:
         dossiers = dossiers.filter(kind=kind)
     if level:
         dossiers = dossiers.filter(level=level)
     if name:
         dossiers = dossiers.filter(organisation__name__icontains=name)
-    return dossiers.order_by("-cycle_year", F("rank").asc(nulls_last=True), "organisation__name", "pk")
+    return dossiers.order_by("-cycle_year", F("rank").asc(nulls_last=True), "organisation_name", "pk")
 
 
 def listed_years():

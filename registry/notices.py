@@ -115,7 +115,7 @@ def letter_contact(organ, user):
 
 def recommendation_letter(batch, *, document_number=None, corrects=None, dated=None):
     """区级推荐函 (第十五条): the district bureau's letter sending its list to the city, with a contact (附注)."""
-    dossiers = list(batch.dossiers.select_related("organisation").order_by("organisation__name", "pk"))
+    dossiers = list(batch.dossiers.select_related("organisation").order_by("organisation_name", "pk"))
     organ = _organ(district=batch.district)
     return render_pdf(
         "notices/recommendation.html",

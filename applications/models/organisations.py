@@ -72,6 +72,14 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # The dossiers' copies of the name and district (``Dossier.organisation_name``): one UPDATE, and only
+        # of rows out of step, so a save that changes neither writes nothing.
+        self.dossiers.exclude(organisation_name=self.name, district_id=self.district_id).update(
+            organisation_name=self.name, district_id=self.district_id
+        )
+
     def active_exclusions(self, on=None):
         """The Art. 12 exclusions in force on ``on``, one per condition (the latest-ending first).
 

@@ -23,7 +23,7 @@ def awaiting_report(user):
     """Dossiers that commissioned ``user``'s agency and wait for its report, the nearest deadline first."""
     if user.role != Role.AGENCY or not user.agency_id:
         return scoping.dossiers_for(user).none()
-    return scoping.dossiers_for(user).filter(guidance.REPORT_AWAITED).order_by("cycle_year", "organisation__name", "pk")
+    return scoping.dossiers_for(user).filter(guidance.REPORT_AWAITED).order_by("cycle_year", "organisation_name", "pk")
 
 
 def with_deadlines(dossiers):

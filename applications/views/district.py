@@ -73,7 +73,7 @@ def pool(request):
             )
     context = {
         "district": district,
-        "pooled": paginate(request, pooled.order_by("-cycle_year", "organisation__name", "pk")),
+        "pooled": paginate(request, pooled.order_by("-cycle_year", "organisation_name", "pk")),
         "requests": paginate(
             request, scoping.pool_requests_for(request.user).filter(status="pending").order_by("pk"), param="requests"
         ),

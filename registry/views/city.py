@@ -101,8 +101,8 @@ def nominations(request):
         kinds = {value: str(label) for value, label in Kind.choices}
         fields = ("organisation__name", "organisation__credit_code", "organisation__district__name", "kind")
         how = (_("Nominated in review"), _("Listed green factory recommended"))
-        by_name = nominated.order_by("organisation__name", "pk").values_list(*fields)
-        chosen = recommended.order_by("dossier__organisation__name", "pk").values_list(
+        by_name = nominated.order_by("organisation_name", "pk").values_list(*fields)
+        chosen = recommended.order_by("dossier__organisation_name", "pk").values_list(
             *(f"dossier__{field}" for field in fields)
         )
         rows = (
@@ -122,7 +122,7 @@ def nominations(request):
         **search,
         "nominated": page_of_dossiers(request, nominated, param="nominated"),
         "recommended": paginate(
-            request, recommended.order_by("dossier__organisation__name", "pk"), param="recommended"
+            request, recommended.order_by("dossier__organisation_name", "pk"), param="recommended"
         ),
     }
     return render(request, "registry/nominations.html", context)
@@ -134,7 +134,7 @@ MATCHES_SHOWN = 20
 def page_of_dossiers(request, dossiers, *, param):
     """A page of ``dossiers`` by organisation name: their pks in one query (the order and the count at once),
     then the page's dossiers alone."""
-    pks = list(dossiers.order_by("organisation__name", "pk").values_list("pk", flat=True))
+    pks = list(dossiers.order_by("organisation_name", "pk").values_list("pk", flat=True))
     page = paginate(request, pks, param=param)
     found = dossiers.in_bulk(list(page.object_list))
     page.object_list = [found[pk] for pk in page.object_list if pk in found]
@@ -153,7 +153,7 @@ def listed_matches(user, year, query):
         .filter(state=State.LISTED, kind=Kind.FACTORY)
         .filter(Q(organisation__name__icontains=query) | Q(organisation__credit_code__contains=code))
         .exclude(national_recommendations__year=year)
-        .order_by("organisation__name", "pk")
+        .order_by("organisation_name", "pk")
     )
     fields = ("pk", "organisation__name", "organisation__credit_code", "cycle_year", "organisation__district__name")
     return list(found.values_list(*fields)[: MATCHES_SHOWN + 1])

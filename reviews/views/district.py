@@ -57,7 +57,7 @@ def batch(request):
     candidates = (
         scoping.dossiers_for(request.user)
         .filter(cycle_year=year, state=State.SUBMITTED)
-        .order_by("kind", "organisation__name")
+        .order_by("kind", "organisation_name", "pk")
     )
     deadline = recommendation_deadline(year)
     probe = Dossier(cycle_year=year)
@@ -85,10 +85,10 @@ def batch(request):
         headers, rows = [c.header for c in columns], value_rows(sent, columns)
         return xlsx_response(f"recommendation-{year}", headers, rows, title=_("Recommendation list"))
     # The form recommends the dossiers ticked on the page shown; a page holds at least 200 of them.
-    page = paginate(request, candidates.order_by("kind", "organisation__name", "pk"), at_least=MIN_BATCH_PAGE)
+    page = paginate(request, candidates.order_by("kind", "organisation_name", "pk"), at_least=MIN_BATCH_PAGE)
     counts = Counter(d.kind for d in page if d.district_ready_at)
     batches = district.recommendation_batches.filter(cycle_year=year).prefetch_related("dossiers__organisation")
-    unchecked = candidates.filter(district_ready_at__isnull=True).order_by("organisation__name", "pk")
+    unchecked = candidates.filter(district_ready_at__isnull=True).order_by("organisation_name", "pk")
     context = {
         "unchecked": paginate(request, unchecked, param="unchecked"),
         "year": year,

@@ -94,7 +94,7 @@ def ordered_pks(dossiers, states):
     """{state: the pks of ``dossiers`` in that state by organisation name}: one query gives every column's
     order and count (a list of ints each, paged in Python)."""
     columns = {state: [] for state in states}
-    found = dossiers.filter(state__in=states).order_by("organisation__name", "pk").values_list("pk", "state")
+    found = dossiers.filter(state__in=states).order_by("organisation_name", "pk").values_list("pk", "state")
     for pk, state in found:
         columns[state].append(pk)
     return columns

@@ -556,6 +556,8 @@ class ScaleSeeder:
         d = Row(
             pk=self.dossier_base + i,
             organisation_id=self.org_base + idx,
+            organisation_name=self.org_name(idx),
+            district_id=district_id,
             kind=self.kind_of(i),
             cycle_year=year,
             state=state,
