@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import scoping
@@ -118,7 +117,6 @@ class DossierAdmin(ScopedAdmin):
     list_display = ["organisation", "kind", "cycle_year", "state", "district", "level", "rank"]
     list_filter = ["organisation__district", "kind", "state", "cycle_year", "level"]
     search_fields = ["organisation__name", "organisation__credit_code"]
-    list_select_related = ["organisation__district"]
     autocomplete_fields = ["organisation", "agency"]
     inlines = [TransitionLogInline]
     # The state and every field a rule reads (agency, report, checks, list and rank) move only through
@@ -128,9 +126,10 @@ class DossierAdmin(ScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Dossier._meta.concrete_fields if f.name not in (*self.editable_fields, "id")]
 
-    @admin.display(description=_("district"), ordering="organisation__district")
-    def district(self, obj):
-        return obj.organisation.district
+    def get_queryset(self, request):
+        # "district" is the dossier's copy of its organisation's district (``Dossier.district``), read with the
+        # rows; the changelist's ``list_select_related`` is ignored once the scope has selected related rows.
+        return super().get_queryset(request).select_related("district")
 
     def has_add_permission(self, request):
         return False  # dossiers are created by pooling (applications.services.pool)
