@@ -17,6 +17,12 @@ class DossierFilter(django_filters.FilterSet):
         model = Dossier
         fields = ["q", "state", "kind", "cycle_year", "district"]
 
+    @property
+    def qs(self):
+        """The filtered dossiers in the lists' order (``Dossier.LIST_ORDER``) unless a filter chose another."""
+        rows = super().qs
+        return rows if rows.query.order_by else rows.order_by(*Dossier.LIST_ORDER)
+
     def search(self, queryset, name, value):
         value = value.strip()
         if not value:

@@ -6,7 +6,7 @@ from applications.filters import DossierFilter
 from applications.models import Agency
 
 SORTS = {
-    "name": ("organisation__name", _("Name")),
+    "name": ("organisation_name", _("Name")),
     "newest": ("-submitted_at", _("Newest submissions first")),
     "oldest": ("submitted_at", _("Oldest submissions first")),
     "kind": ("kind", _("Kind")),

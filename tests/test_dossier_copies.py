@@ -78,3 +78,14 @@ def test_verify_audit_reports_a_copy_changed_behind_the_application(world):
     Dossier.objects.filter(pk=dossier.pk).update(district=district("futian"))
     problems = transition_chain.verify()[1]
     assert [(p.kind, p.dossier_id) for p in problems] == [("copy", dossier.pk)]
+
+
+def test_the_workspace_and_the_queues_sort_by_the_copy_unless_a_filter_chose_another_order(world):
+    from applications.filters import DossierFilter
+    from reviews.forms import QueueFilter
+
+    rows = Dossier.objects.all()
+    assert tuple(DossierFilter({}, queryset=rows).qs.query.order_by) == Dossier.LIST_ORDER
+    assert tuple(QueueFilter({}, queryset=rows).qs.query.order_by) == Dossier.LIST_ORDER
+    assert tuple(QueueFilter({"order": "name"}, queryset=rows).qs.query.order_by) == ("organisation_name", "pk")
+    assert tuple(QueueFilter({"order": "newest"}, queryset=rows).qs.query.order_by) == ("-submitted_at", "pk")

@@ -21,7 +21,7 @@ from applications.services import TransitionRefused
 from exports import kinds as export_kinds
 from exports import services as exports
 from exports.kinds import annual_year
-from greenfactory.paging import paginate
+from greenfactory.paging import paginate, paginate_keys_first
 
 
 class AnnualForm(forms.Form):
@@ -141,7 +141,7 @@ def annual_list(request):
         return exports.respond(request, "annual_forms")
     year = annual_year(request.GET)
     reports = export_kinds.KINDS["annual_forms"].rows(request.user, request.GET)
-    context = {"reports": paginate(request, reports), "year": year}
+    context = {"reports": paginate_keys_first(request, reports), "year": year}
     return render(request, "applications/annual_list.html", context)
 
 

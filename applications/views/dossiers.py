@@ -9,7 +9,7 @@ from accounts.models import Role
 from applications import guidance, services
 from applications.filters import DossierFilter
 from applications.forms import TransitionForm
-from applications.models import REASON_REQUIRED, TRANSITION_LABELS, TRANSITION_NAMES, Dossier, Path
+from applications.models import REASON_REQUIRED, TRANSITION_LABELS, TRANSITION_NAMES, Path
 from applications.uploads import private_pdf
 from exports import services as exports
 from greenfactory.paging import paginate_keys_first
@@ -21,7 +21,7 @@ def home(request):
     dossier_filter = DossierFilter(request.GET, queryset=scoping.dossiers_for(request.user))
     if request.GET.get("format") == "xlsx":
         return exports.respond(request, "dossiers")
-    page = paginate_keys_first(request, dossier_filter.qs.order_by(*Dossier.LIST_ORDER))
+    page = paginate_keys_first(request, dossier_filter.qs)
     context = {"filter": dossier_filter, "page": page}
     if request.user.role == Role.APPLICANT and request.user.organisation_id:
         context["pool_requests"] = scoping.pool_requests_for(request.user).filter(status="pending")

@@ -16,7 +16,7 @@ from applications.models.guards import before_recommendation_deadline, open_cycl
 from applications.spreadsheets import Column, value_rows, xlsx_response
 from applications.views.district import district_officer
 from exports import services as exports
-from greenfactory.paging import paginate
+from greenfactory.paging import paginate, paginate_keys_first
 from reviews import recommendation
 from reviews.forms import BatchForm, QueueFilter
 
@@ -31,7 +31,7 @@ def queue(request):
     queue_filter = QueueFilter(data, queryset=scoping.dossiers_for(request.user))
     if request.GET.get("format") == "xlsx":
         return exports.respond(request, "district_queue")
-    page = paginate(request, queue_filter.qs)
+    page = paginate_keys_first(request, queue_filter.qs)
     return render(request, "reviews/queue.html", {"filter": queue_filter, "page": page})
 
 

@@ -20,7 +20,7 @@ from applications.services import TransitionRefused
 from applications.spreadsheets import CHUNK_ROWS, xlsx_response
 from applications.views.application import application_sheet
 from audit.services import record_identity_view
-from greenfactory.paging import paginate
+from greenfactory.paging import paginate, paginate_keys_first
 from reviews import conformity, expert_review, objections, publicity
 from reviews.forms_municipal import AssignForm, ConformityForm, DecisionForm, PublicityForm
 from reviews.models import CONFORMITY_ITEMS, ExpertAssignment, PublicityBatch
@@ -53,7 +53,7 @@ def conformity_queue(request):
         from exports import services as exports
 
         return exports.respond(request, "conformity_queue")
-    context = {"filter": queue, "dossiers": paginate(request, queue.qs)}
+    context = {"filter": queue, "dossiers": paginate_keys_first(request, queue.qs)}
     return render(request, "reviews/conformity_queue.html", context)
 
 
