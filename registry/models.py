@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from applications.models.append_only import AppendOnlyModel
 from applications.models.dossiers import RemovalGround
+from greenfactory.choices import ChoiceLabels
 
 
 class PublishedList(AppendOnlyModel):
@@ -59,7 +60,7 @@ class NationalRecommendation(AppendOnlyModel):
         return f"{self.dossier} → MIIT {self.year}"
 
 
-class Recheck(models.Model):
+class Recheck(ChoiceLabels, models.Model):
     """第二十一条 (三年一复核): the district's findings and proposal; the city's decision."""
 
     class Proposal(models.TextChoices):
@@ -95,7 +96,7 @@ class Recheck(models.Model):
         return f"{self.dossier} · {self.year}"
 
 
-class Removal(AppendOnlyModel):
+class Removal(ChoiceLabels, AppendOnlyModel):
     """A removal decision and its public notice (第二十一条, 第二十二条, 第二十五条)."""
 
     dossier = models.OneToOneField("applications.Dossier", on_delete=models.PROTECT, related_name="removal")

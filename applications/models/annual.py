@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from greenfactory.choices import ChoiceLabels
+
 ANNUAL_DUE_MONTH_DAY = (3, 15)  # 第十九条: by 15 March each year
 
 
@@ -46,7 +48,7 @@ class Indicator(models.Model):
         return f"{self.name}（{self.unit}）"
 
 
-class AnnualReport(models.Model):
+class AnnualReport(ChoiceLabels, models.Model):
     class Status(models.TextChoices):
         DUE = "due", _("Due")
         SUBMITTED = "submitted", _("Submitted")

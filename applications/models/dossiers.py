@@ -19,6 +19,7 @@ from applications.models import guards as g
 from applications.models.append_only import AppendOnlyModel, AppendOnlyQuerySet
 from applications.models.organisations import Agency, Organisation, years_after
 from applications.models.reference import Kind, Level
+from greenfactory.choices import ChoiceLabels
 
 RECHECK_YEARS = 3  # 第二十一条: 三年一复核
 
@@ -101,7 +102,7 @@ class DossierQuerySet(models.QuerySet):
         return super().update(**kwargs)
 
 
-class Dossier(ConcurrentTransitionMixin, models.Model):
+class Dossier(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
     """One application of one organisation, for one kind of unit, in one cycle year."""
 
     organisation = models.ForeignKey(
