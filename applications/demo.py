@@ -361,8 +361,12 @@ class DemoWorld:
                 criteria = expert_review.round_for(dossier.cycle_year, dossier.kind).criteria.all()
                 base = 95 - (dossier.pk * 7) % 30 - offset * 3
                 scores = {str(c.pk): max(0, min(c.max_score, base - c.order)) for c in criteria}
-                expert_review.submit_review(
-                    assignment, scores=scores, comment="材料翔实，指标先进。", now=at(year, 8, 10)
+                expert_review.submit_final(
+                    assignment,
+                    scores=scores,
+                    comment="材料翔实，指标先进。",
+                    declares_no_conflict=True,
+                    now=at(year, 8, 10),
                 )
         listed_targets = {State.LISTED, State.RECHECKING, State.REMOVED}
         ranking = {row["dossier"].pk: row["aggregate"] for row in expert_review.ranking(year, Kind.FACTORY)["rows"]}

@@ -138,7 +138,16 @@ def final_refusal(review):
     )
 
 
-def _save(assignment, *, scores, comment, final, now):
+def no_conflict_refusal():
+    return TransitionRefused(
+        _(
+            "Declare that you have no conflict of interest with this unit or its evaluation agency before "
+            "submitting your final scores (Art. 17)."
+        )
+    )
+
+
+def _save(assignment, *, scores, comment, final, now, declares_no_conflict=False):
     criteria = _criteria_open_to(assignment)
     clean = _clean_scores(criteria, scores, complete=final)
     now = now or timezone.now()
@@ -148,12 +157,15 @@ def _save(assignment, *, scores, comment, final, now):
         existing = Review.objects.filter(assignment=assignment).first()
         if existing is not None and existing.is_final:
             raise final_refusal(existing)
+        if final and not declares_no_conflict:
+            raise no_conflict_refusal()
         review = existing or Review(assignment=assignment)
         review.scores = clean
         review.total = weighted_total(criteria, clean) if len(clean) == len(criteria) else None
         review.comment = comment
         review.submitted_at = now
         review.finalised_at = now if final else None
+        review.no_conflict_declared_at = now if final else None
         review.save()
     assignment.review = review
     return review
@@ -164,9 +176,15 @@ def save_draft(assignment, *, scores, comment="", now=None):
     return _save(assignment, scores=scores, comment=comment, final=False, now=now)
 
 
-def submit_final(assignment, *, scores, comment="", now=None):
-    """第十七条: the expert's final scores, every criterion from 0 to its maximum; never changed afterwards."""
-    return _save(assignment, scores=scores, comment=comment, final=True, now=now)
+def submit_final(assignment, *, scores, comment="", declares_no_conflict=False, now=None):
+    """第十七条: the expert's final scores, every criterion from 0 to its maximum; never changed afterwards.
+
+    Final scores come with the expert's declaration that they have no conflict of interest with the unit or
+    its evaluation agency (``declares_no_conflict``), recorded as ``Review.no_conflict_declared_at``; without
+    it nothing is saved. A draft needs no declaration: it does not count in the review."""
+    return _save(
+        assignment, scores=scores, comment=comment, final=True, now=now, declares_no_conflict=declares_no_conflict
+    )
 
 
 # The name callers used before drafts existed (the demo seed): a submitted review is a final one.

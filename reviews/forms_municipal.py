@@ -39,9 +39,26 @@ class ScoreForm(forms.Form):
         label=_("Comments"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
     )
 
+    # 第十七条: final scores come with the expert's declaration of no conflict (``expert_review.submit_final``).
+    no_conflict = forms.BooleanField(
+        label=_("I declare that I have no conflict of interest with this unit or its evaluation agency (Art. 17)."),
+        required=False,
+        help_text=_(
+            "Final scores need this declaration; a draft does not. If you are linked to this unit or its evaluation "
+            "agency, declare the conflict of interest instead."
+        ),
+        error_messages={
+            "required": _(
+                "Declare that you have no conflict of interest with this unit or its evaluation agency before "
+                "submitting your final scores (Art. 17)."
+            )
+        },
+    )
+
     def __init__(self, *args, criteria, final=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.criteria = criteria
+        self.fields["no_conflict"].required = final
         for criterion in criteria:
             self.fields[f"c{criterion.pk}"] = forms.DecimalField(
                 label=f"{criterion.name}（{criterion.weight}%）",

@@ -267,7 +267,7 @@ class ExpertLink(models.Model):
         return f"{self.expert} ↔ {self.organisation or self.agency}"
 
 
-FINAL_REVIEW_FIELDS = ("assignment_id", "scores", "total", "comment", "finalised_at")
+FINAL_REVIEW_FIELDS = ("assignment_id", "scores", "total", "comment", "finalised_at", "no_conflict_declared_at")
 
 
 def final_review_refusal():
@@ -304,6 +304,17 @@ class Review(models.Model):
     comment = models.TextField(_("comments"), blank=True)
     submitted_at = models.DateTimeField(_("last saved at"), default=timezone.now)
     finalised_at = models.DateTimeField(_("final scores submitted at"), null=True, blank=True, db_index=True)
+    # 第十七条: the city organises the review; an expert scores only a unit they have no conflict with, and says so.
+    no_conflict_declared_at = models.DateTimeField(
+        _("no conflict of interest declared at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the expert declared, with the final scores, that they have no conflict of interest with the unit "
+            "or its evaluation agency (Art. 17). Empty for a draft, and for final scores submitted before the "
+            "portal asked for this declaration."
+        ),
+    )
     history = HistoricalRecords()
 
     objects = ReviewQuerySet.as_manager()

@@ -83,6 +83,7 @@ def score(page, base, name, first, second):
     inputs = page.locator("input[type=number]")
     inputs.nth(0).fill(str(first))
     inputs.nth(1).fill(str(second))
+    page.check("input[name=no_conflict]")  # final scores come with the declaration of no conflict (Art. 17)
     page.click("[data-testid=submit-final]")
     confirm(page)
     expect(page.locator("[data-testid=final-badge]")).to_be_visible()

@@ -160,8 +160,11 @@ def test_the_expert_scores_a_dossier(live_server, browser, screens, districts, s
         page.click("[data-testid=save-draft]")
         expect(page.locator("[data-testid=draft-badge]")).to_be_visible()
         expect(page.locator("[data-testid=criterion-row] input[type=number]").nth(0)).to_have_value("90")
-        # 3. Final scores need every criterion: it fills the second and submits, confirming in the dialog.
+        # 3. Final scores need every criterion and the declaration of no conflict of interest (Art. 17): it fills
+        #    the second, ticks the declaration beside the button and submits, confirming in the dialog.
         page.locator("[data-testid=criterion-row] input[type=number]").nth(1).fill("80")
+        page.check("input[name=no_conflict]")
+        screens(page, "expert-score-declared")
         page.click("[data-testid=submit-final]")
         confirm(page)
         expect(page.locator("[data-testid=final-badge]")).to_be_visible()

@@ -78,7 +78,7 @@ def test_a_draft_still_refuses_a_score_out_of_range(world, criteria, assign):
 def test_final_scores_need_every_criterion(world, criteria, assign):
     assignment = assign(make_dossier(world.org_a, State.IN_REVIEW), world.expert)
     with pytest.raises(TransitionRefused) as refused, translation.override("en"):
-        expert_review.submit_final(assignment, scores=scores(criteria, 80, ""))
+        expert_review.submit_final(assignment, scores=scores(criteria, 80, ""), declares_no_conflict=True)
     assert refused.value.message == "Score 资源高效化 before submitting your final scores."
     assert not Review.objects.exists()
 
@@ -86,7 +86,9 @@ def test_final_scores_need_every_criterion(world, criteria, assign):
 def test_final_scores_are_submitted_once_and_never_changed(world, criteria, assign):
     assignment = assign(make_dossier(world.org_a, State.IN_REVIEW), world.expert)
     expert_review.save_draft(assignment, scores=scores(criteria, 60, None))
-    final = expert_review.submit_final(assignment, scores=scores(criteria, 80, 40), comment="好", now=at(2026, 8, 1))
+    final = expert_review.submit_final(
+        assignment, scores=scores(criteria, 80, 40), declares_no_conflict=True, comment="好", now=at(2026, 8, 1)
+    )
     assert (final.is_final, final.total, final.finalised_at) == (True, Decimal("80.00"), at(2026, 8, 1))
     for attempt in (expert_review.submit_final, expert_review.save_draft):
         with pytest.raises(TransitionRefused) as refused, translation.override("en"):
@@ -97,9 +99,45 @@ def test_final_scores_are_submitted_once_and_never_changed(world, criteria, assi
     assert Review.objects.get().scores == {str(criteria[1].pk): "80", str(criteria[2].pk): "40"}
 
 
+NO_CONFLICT_REFUSAL = (
+    "Declare that you have no conflict of interest with this unit or its evaluation agency before submitting your "
+    "final scores (Art. 17)."
+)
+
+
+def test_final_scores_without_the_no_conflict_declaration_are_refused_and_nothing_is_saved(world, criteria, assign):
+    assignment = assign(make_dossier(world.org_a, State.IN_REVIEW), world.expert)
+    for declared in (False, None):
+        with pytest.raises(TransitionRefused) as refused, translation.override("en"):
+            expert_review.submit_final(assignment, scores=scores(criteria, 80, 40), declares_no_conflict=declared)
+        assert refused.value.message == NO_CONFLICT_REFUSAL
+    assert not Review.objects.exists()
+    # A draft kept before is left as it was: still a draft, with no declaration.
+    expert_review.save_draft(assignment, scores=scores(criteria, 60, None), now=at(2026, 7, 30))
+    with pytest.raises(TransitionRefused):
+        expert_review.submit_final(assignment, scores=scores(criteria, 80, 40))
+    draft = Review.objects.get()
+    assert (draft.is_final, draft.no_conflict_declared_at, draft.scores) == (False, None, {str(criteria[1].pk): "60"})
+
+
+def test_the_no_conflict_declaration_is_recorded_with_the_final_scores(world, criteria, assign):
+    assignment = assign(make_dossier(world.org_a, State.IN_REVIEW), world.expert)
+    draft = expert_review.save_draft(assignment, scores=scores(criteria, 60, None), now=at(2026, 7, 30))
+    assert draft.no_conflict_declared_at is None  # a draft needs no declaration
+    final = expert_review.submit_final(
+        assignment, scores=scores(criteria, 80, 40), declares_no_conflict=True, now=at(2026, 8, 1)
+    )
+    assert (final.is_final, final.no_conflict_declared_at) == (True, at(2026, 8, 1))
+    assert Review.objects.get().no_conflict_declared_at == at(2026, 8, 1)
+    # Part of the final record: never changed afterwards, whatever the path.
+    final.no_conflict_declared_at = None
+    with pytest.raises(PermissionDenied):
+        final.save()
+
+
 def test_the_model_refuses_to_change_a_final_review_whatever_the_path(world, criteria, assign):
     assignment = assign(make_dossier(world.org_a, State.IN_REVIEW), world.expert)
-    expert_review.submit_final(assignment, scores=scores(criteria, 80, 40))
+    expert_review.submit_final(assignment, scores=scores(criteria, 80, 40), declares_no_conflict=True)
     review = Review.objects.get()
     review.save()  # unchanged: allowed (e.g. the admin saving what it shows)
     review.scores[str(criteria[1].pk)] = "100"
@@ -142,7 +180,9 @@ def test_reviews_saved_before_drafts_existed_become_final(world, criteria, assig
 
 def test_ranking_and_aggregation_count_final_scores_only(world, criteria, assign):
     dossier = make_dossier(world.org_a, State.IN_REVIEW)
-    expert_review.submit_final(assign(dossier, world.expert), scores=scores(criteria, 80, 40))  # 80.00
+    expert_review.submit_final(
+        assign(dossier, world.expert), scores=scores(criteria, 80, 40), declares_no_conflict=True
+    )  # 80.00
     expert_review.save_draft(assign(dossier, world.expert2), scores=scores(criteria, 10, 5))  # 10.00, a draft
     row = expert_review.ranking(2026, Kind.FACTORY)["rows"][0]
     assert (row["aggregate"], row["count"], row["assigned"]) == (Decimal("80.00"), 1, 2)
@@ -152,12 +192,12 @@ def test_ranking_and_aggregation_count_final_scores_only(world, criteria, assign
 def test_expert_review_complete_counts_final_reviews_only(world, criteria, assign):
     dossier = make_dossier(world.org_a, State.IN_REVIEW)
     first, second = assign(dossier, world.expert), assign(dossier, world.expert2)
-    expert_review.submit_final(first, scores=scores(criteria, 80, 40))
+    expert_review.submit_final(first, scores=scores(criteria, 80, 40), declares_no_conflict=True)
     expert_review.save_draft(second, scores=scores(criteria, 90, 45))  # complete, but only a draft
     assert review_progress(dossier) == (1, 2)
     assert not expert_review_complete(dossier)
     assert expert_review.manual_reason_for(dossier, "理由") == "理由"
-    expert_review.submit_final(second, scores=scores(criteria, 90, 45))
+    expert_review.submit_final(second, scores=scores(criteria, 90, 45), declares_no_conflict=True)
     assert review_progress(dossier) == (2, 2)
     assert expert_review_complete(dossier)
 
@@ -204,9 +244,11 @@ def test_an_expert_saves_a_draft_then_submits_final_and_the_page_turns_read_only
     page = client.get(url).content.decode()
     assert 'data-testid="draft-badge"' in page and 'value="70"' in page
     # Final without every score: refused by the form, nothing changes.
-    client.post(url, {f"c{energy.pk}": "80", f"c{resources.pk}": "", "final": "1"})
+    client.post(url, {f"c{energy.pk}": "80", f"c{resources.pk}": "", "no_conflict": "on", "final": "1"})
     assert Review.objects.get().is_final is False
-    client.post(url, {f"c{energy.pk}": "80", f"c{resources.pk}": "40", "comment": "好", "final": "1"})
+    client.post(
+        url, {f"c{energy.pk}": "80", f"c{resources.pk}": "40", "comment": "好", "no_conflict": "on", "final": "1"}
+    )
     review = Review.objects.get()
     assert (review.is_final, review.total) == (True, Decimal("80.00"))
     page = client.get(url).content.decode()
@@ -215,9 +257,46 @@ def test_an_expert_saves_a_draft_then_submits_final_and_the_page_turns_read_only
     assert f'name="c{energy.pk}"' not in page
     assert ENERGY_LOOKS_FOR in page  # the read-only table keeps the description beside the score
     # A forged second submission is refused and changes nothing.
-    response = english(client).post(url, {f"c{energy.pk}": "100", f"c{resources.pk}": "50", "final": "1"}, follow=True)
+    response = english(client).post(
+        url, {f"c{energy.pk}": "100", f"c{resources.pk}": "50", "no_conflict": "on", "final": "1"}, follow=True
+    )
     assert "can no longer be changed" in response.content.decode()
     assert Review.objects.get().total == Decimal("80.00")
+
+
+def test_final_scores_without_the_declaration_are_refused_on_the_page_and_a_draft_still_saves(
+    client, world, criteria, assign
+):
+    assignment = assign(make_dossier(world.org_a, State.IN_REVIEW), world.expert)
+    english(client).force_login(world.expert)
+    url = reverse("expert_score", args=[assignment.pk])
+    _round, energy, resources = criteria
+    filled = {f"c{energy.pk}": "80", f"c{resources.pk}": "40", "comment": "好"}
+    response = client.post(url, {**filled, "final": "1"})
+    assert response.status_code == 200  # the form again, not a redirect
+    page = response.content.decode()
+    box = re.search(r'<input type="checkbox" name="no_conflict"[^>]*>', page).group(0)
+    assert "is-invalid" in box and 'aria-describedby="id_no_conflict_helptext id_no_conflict_error"' in box
+    error = re.search(r'<div id="id_no_conflict_error"[^>]*>\s*<div class="invalid-feedback d-block">(.*?)</div>', page)
+    assert error.group(1) == NO_CONFLICT_REFUSAL
+    assert not Review.objects.exists()
+    # The draft button needs no declaration.
+    client.post(url, {**filled, "draft": "1"})
+    review = Review.objects.get()
+    assert (review.is_final, review.no_conflict_declared_at) == (False, None)
+    # Declared: final, with the time of the declaration shown on the read-only page.
+    client.post(url, {**filled, "no_conflict": "on", "final": "1"})
+    review = Review.objects.get()
+    assert review.is_final and review.no_conflict_declared_at == review.finalised_at
+    page = client.get(url).content.decode()
+    assert "No conflict of interest with this unit or its evaluation agency declared on" in page
+
+
+def test_the_score_form_asks_for_the_declaration_with_final_scores_only(criteria):
+    from reviews.forms_municipal import ScoreForm
+
+    assert ScoreForm(criteria=list(criteria[1:]), final=False).fields["no_conflict"].required is False
+    assert ScoreForm(criteria=list(criteria[1:]), final=True).fields["no_conflict"].required is True
 
 
 def test_the_score_page_links_to_the_whole_application(client, world, criteria, assign):
@@ -234,7 +313,7 @@ def test_pending_assignments_come_first_with_the_deadline_and_days_left(client, 
     done = assign(factory("深圳市已评有限公司"), world.expert)
     drafted = assign(factory("深圳市草稿有限公司", "futian"), world.expert)
     untouched = assign(factory("深圳市未评有限公司", "baoan"), world.expert)
-    expert_review.submit_final(done, scores=scores(criteria, 80, 40))
+    expert_review.submit_final(done, scores=scores(criteria, 80, 40), declares_no_conflict=True)
     expert_review.save_draft(drafted, scores=scores(criteria, 80, None))
     client.force_login(world.expert)
     with time_machine.travel(at(2026, 8, 17, 9)):
@@ -288,7 +367,9 @@ def test_the_board_shows_final_reviews_of_assigned_experts_and_drafts_apart(clie
 
     dossier = make_dossier(world.org_a, State.IN_REVIEW)
     third = UserFactory(username="expert3", role="expert")
-    expert_review.submit_final(assign(dossier, world.expert), scores=scores(criteria, 80, 40))
+    expert_review.submit_final(
+        assign(dossier, world.expert), scores=scores(criteria, 80, 40), declares_no_conflict=True
+    )
     expert_review.save_draft(assign(dossier, world.expert2), scores=scores(criteria, 80, None))
     assign(dossier, third, conflict=True)  # a declared conflict is not counted in m
     with time_machine.travel(at(2026, 8, 19, 9)):
@@ -306,7 +387,9 @@ def test_a_fully_reviewed_dossier_is_not_overdue(client, world, criteria, assign
     import time_machine
 
     dossier = make_dossier(world.org_a, State.IN_REVIEW)
-    expert_review.submit_final(assign(dossier, world.expert), scores=scores(criteria, 80, 40))
+    expert_review.submit_final(
+        assign(dossier, world.expert), scores=scores(criteria, 80, 40), declares_no_conflict=True
+    )
     with time_machine.travel(at(2026, 8, 25, 9)):
         page = board(english(client), world.municipal)
     assert re.search(r'data-testid="final-progress">\s*1 / 1 final reviews\s*<', page)
@@ -319,7 +402,9 @@ def test_the_board_makes_the_same_number_of_queries_for_one_or_three_dossiers(cl
 
     def add(name, code):
         dossier = factory(name, code)
-        expert_review.submit_final(assign(dossier, world.expert), scores=scores(criteria, 80, 40))
+        expert_review.submit_final(
+            assign(dossier, world.expert), scores=scores(criteria, 80, 40), declares_no_conflict=True
+        )
         expert_review.save_draft(assign(dossier, world.expert2), scores=scores(criteria, 80, None))
 
     add("深圳市一号有限公司", "nanshan")
@@ -345,7 +430,7 @@ def test_reminders_3_days_1_day_before_and_overdue_each_once(
 ):
     pending = assign(make_dossier(world.org_a, State.IN_REVIEW), world.expert)
     finished = assign(pending.dossier, world.expert2)
-    expert_review.submit_final(finished, scores=scores(criteria, 80, 40))
+    expert_review.submit_final(finished, scores=scores(criteria, 80, 40), declares_no_conflict=True)
     expert_review.save_draft(pending, scores=scores(criteria, 80, None))  # a draft is still pending
     sent = {}
     with translation.override("en"):
@@ -375,7 +460,7 @@ def test_a_missed_day_does_not_lose_the_reminder_and_final_scores_stop_them(
     assignment = assign(make_dossier(world.org_a, State.IN_REVIEW), world.expert)
     with django_capture_on_commit_callbacks(execute=True):
         assert len(send_scoring_reminders(D(2026, 8, 18))) == 1  # 2 days left: the 3-day stage
-        expert_review.submit_final(assignment, scores=scores(criteria, 80, 40))
+        expert_review.submit_final(assignment, scores=scores(criteria, 80, 40), declares_no_conflict=True)
         assert send_scoring_reminders(D(2026, 8, 19)) == []
         assert send_scoring_reminders(D(2026, 8, 21)) == []
     assert len(inbox(world.expert)) == 1

@@ -42,8 +42,11 @@ def factory_in(state, name, code="nanshan"):
 def score(expert, dossier, energy_score, resources_score, round_2026, assign):
     _round, energy, resources = round_2026
     assignment = assign(dossier, expert)
-    return expert_review.submit_review(
-        assignment, scores={str(energy.pk): energy_score, str(resources.pk): resources_score}, comment=""
+    return expert_review.submit_final(
+        assignment,
+        scores={str(energy.pk): energy_score, str(resources.pk): resources_score},
+        comment="",
+        declares_no_conflict=True,
     )
 
 
@@ -270,7 +273,7 @@ def test_other_experts_scores_are_shown_only_after_ones_own_review(client, world
     energy, resources = round_2026[1], round_2026[2]
     client.post(
         reverse("expert_score", args=[assignment.pk]),
-        {f"c{energy.pk}": "80", f"c{resources.pk}": "40", "comment": "好", "final": "1"},
+        {f"c{energy.pk}": "80", f"c{resources.pk}": "40", "comment": "好", "no_conflict": "on", "final": "1"},
     )
     page = client.get(reverse("expert_score", args=[assignment.pk])).content.decode()
     assert "其他专家" in page and "50.00" in page

@@ -149,7 +149,12 @@ def test_a_fully_reviewed_publicity_says_it_was_reviewed(world):
     dossier = make_dossier(world.org_a, State.IN_REVIEW)
     review_round = criteria_round(2026)
     assignment = ExpertAssignment.objects.create(dossier=dossier, expert=world.expert)
-    expert_review.submit_review(assignment, scores={str(c.pk): 80 for c in review_round.criteria.all()}, comment="好")
+    expert_review.submit_final(
+        assignment,
+        scores={str(c.pk): 80 for c in review_round.criteria.all()},
+        comment="好",
+        declares_no_conflict=True,
+    )
     batch = publicity.create_publicity_batch(
         year=2026, title="公示", starts_on=datetime.date(2026, 9, 28), picks=[(dossier, None, "")],
         contact="0755", by=world.municipal,

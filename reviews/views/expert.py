@@ -55,9 +55,17 @@ def score(request, pk):
     initial = {"comment": existing.comment} | {f"c{k}": v for k, v in existing.scores.items()} if existing else {}
     form = ScoreForm(request.POST or None, criteria=criteria, final=submitting, initial=initial)
     if request.method == "POST" and form.is_valid():
-        save = expert_review.submit_final if submitting else expert_review.save_draft
+        scores, comment = form.scores(), form.cleaned_data["comment"]
         try:
-            save(assignment, scores=form.scores(), comment=form.cleaned_data["comment"])
+            if submitting:
+                expert_review.submit_final(
+                    assignment,
+                    scores=scores,
+                    comment=comment,
+                    declares_no_conflict=form.cleaned_data["no_conflict"],
+                )
+            else:
+                expert_review.save_draft(assignment, scores=scores, comment=comment)
         except TransitionRefused as refused:
             messages.error(request, refused.message)
         else:
