@@ -57,10 +57,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="dossier",
-            index=models.Index(fields=["district", "state", "organisation_name"], name="dossier_district_state"),
+            index=models.Index(fields=["district", "state", "cycle_year"], name="dossier_district_state"),
         ),
         migrations.AddIndex(
             model_name="dossier",
-            index=models.Index(fields=["state", "organisation_name", "id"], name="dossier_state_name"),
+            index=models.Index(fields=["state", "cycle_year", "kind", "organisation_name"], name="dossier_state_year"),
         ),
     ]

@@ -202,9 +202,10 @@ class Dossier(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
             # the workspace's order (``LIST_ORDER``), whole city or one district
             models.Index(fields=["-cycle_year", "organisation_name", "id"], name="dossier_list_order"),
             models.Index(fields=["district", "-cycle_year", "organisation_name", "id"], name="dossier_district_order"),
-            # the queues and 待办 counts: one district's dossiers in a state, by name
-            models.Index(fields=["district", "state", "organisation_name"], name="dossier_district_state"),
-            models.Index(fields=["state", "organisation_name", "id"], name="dossier_state_name"),
+            # a district's counts by state and year (待办, dashboard), and a state's dossiers of a year and kind
+            # (the queues, the review board): SQLite otherwise walks a whole year by name to find them
+            models.Index(fields=["district", "state", "cycle_year"], name="dossier_district_state"),
+            models.Index(fields=["state", "cycle_year", "kind", "organisation_name"], name="dossier_state_year"),
         ]
 
     def __str__(self):
