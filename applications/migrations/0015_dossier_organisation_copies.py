@@ -57,10 +57,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="dossier",
-            index=models.Index(fields=["district", "state", "cycle_year"], name="dossier_district_state"),
+            index=models.Index(fields=["district", "state", "cycle_year", "kind", "level", "next_recheck_due"], name="dossier_district_state"),
         ),
         migrations.AddIndex(
             model_name="dossier",
-            index=models.Index(fields=["state", "cycle_year", "kind", "organisation_name"], name="dossier_state_year"),
+            index=models.Index(fields=["state", "cycle_year", "organisation_name", "kind"], name="dossier_state_year"),
         ),
     ]

@@ -202,10 +202,14 @@ class Dossier(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
             # the workspace's order (``LIST_ORDER``), whole city or one district
             models.Index(fields=["-cycle_year", "organisation_name", "id"], name="dossier_list_order"),
             models.Index(fields=["district", "-cycle_year", "organisation_name", "id"], name="dossier_district_order"),
-            # a district's counts by state and year (待办, dashboard), and a state's dossiers of a year and kind
-            # (the queues, the review board): SQLite otherwise walks a whole year by name to find them
-            models.Index(fields=["district", "state", "cycle_year"], name="dossier_district_state"),
-            models.Index(fields=["state", "cycle_year", "kind", "organisation_name"], name="dossier_state_year"),
+            # the dashboard's and 待办's grouped counts read this index alone (it holds every column they group
+            # or filter by); a state's dossiers of a year by name (nominations, the review board's columns).
+            # Without them SQLite walked a whole year, or the whole table, in index order to avoid a sort.
+            models.Index(
+                fields=["district", "state", "cycle_year", "kind", "level", "next_recheck_due"],
+                name="dossier_district_state",
+            ),
+            models.Index(fields=["state", "cycle_year", "organisation_name", "kind"], name="dossier_state_year"),
         ]
 
     def __str__(self):
