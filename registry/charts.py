@@ -124,9 +124,9 @@ def figures(user, year=None):
 
     # 2. Dossiers by district × state × year (the pipeline of the chosen year; the years to choose from).
     years = set()
-    for district_id, state, cycle_year, n in dossiers.values_list(
-        "district_id", "state", "cycle_year"
-    ).annotate(n=Count("pk")):
+    for district_id, state, cycle_year, n in dossiers.values_list("district_id", "state", "cycle_year").annotate(
+        n=Count("pk")
+    ):
         years.add(cycle_year)
         if cycle_year == year:
             result.pipeline[(district_id, state)] = result.pipeline.get((district_id, state), 0) + n

@@ -121,9 +121,7 @@ def nominations(request):
     context = {
         **search,
         "nominated": page_of_dossiers(request, nominated, param="nominated"),
-        "recommended": paginate(
-            request, recommended.order_by("dossier__organisation_name", "pk"), param="recommended"
-        ),
+        "recommended": paginate(request, recommended.order_by("dossier__organisation_name", "pk"), param="recommended"),
     }
     return render(request, "registry/nominations.html", context)
 

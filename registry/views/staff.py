@@ -100,8 +100,9 @@ def rechecks(request):
         "decided": decided_page,
         "letters": PreloadedDocuments(user, DocumentType.RECHECK_LETTER, decided_page),
         "is_city": scoping.is_city(user),
-        "proposals": Recheck.Proposal.choices,
-        "grounds": RemovalGround.choices,
+        # translated once, not once per row and option (every open recheck on the page has these choices)
+        "proposals": [(value, str(label)) for value, label in Recheck.Proposal.choices],
+        "grounds": [(value, str(label)) for value, label in RemovalGround.choices],
     }
     return render(request, "registry/rechecks.html", context)
 
