@@ -22,3 +22,20 @@ class ChineseFirstLocaleMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+class TodoCountsMiddleware:
+    """A user's own action refreshes their 待办 and unread counts (cached between pages, ``accounts.todo.counts``):
+    after any POST, PUT or DELETE the next page counts again."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if request.method not in ("GET", "HEAD", "OPTIONS") and user is not None and user.is_authenticated:
+            from accounts import todo
+
+            todo.forget([user.pk])
+        return response

@@ -45,6 +45,10 @@ def notify(users, *, title, body="", url="", dossier=None, needs_action=False):
         notes, mails = _build(users, title, body, url, dossier, needs_action)
         Notification.objects.bulk_create(notes)
         outbox.enqueue(mails)
+    from accounts import todo
+
+    # their badge counts again on the next page (news for them usually means work for them too)
+    transaction.on_commit(lambda: todo.forget([user.pk for user in users]))
     return len(users)
 
 
@@ -140,6 +144,10 @@ def notify_each(items):
     with transaction.atomic(savepoint=False):
         Notification.objects.bulk_create(notes, batch_size=1000)
         outbox.enqueue(mails)
+    from accounts import todo
+
+    recipients = {note.recipient_id for note in notes}
+    transaction.on_commit(lambda: todo.forget(recipients))
     return len(notes)
 
 

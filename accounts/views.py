@@ -121,6 +121,7 @@ def open_notification(request, pk):
     note = get_object_or_404(request.user.notifications, pk=pk)
     if note.read_at is None:
         request.user.notifications.filter(pk=note.pk).update(read_at=timezone.now())
+        todo_lists.forget([request.user.pk])
     target = note.url if note.url.startswith("/") and not note.url.startswith("//") else ""
     return redirect(target or "inbox")
 

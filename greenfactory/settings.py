@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.TodoCountsMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "audit.middleware.AuditMiddleware",
     "audit.middleware.SeparationOfDutiesMiddleware",
@@ -415,6 +416,9 @@ EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
 PUBLIC_LIST_CACHE_SECONDS = env.int("PUBLIC_LIST_CACHE_SECONDS", default=600)
 # Whole public list pages kept for anonymous visitors (registry/page_cache.py), as long as the rows above.
 PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=True)
+# Seconds a user's 待办 and unread counts (the navigation badge) are kept between pages; 0 counts on every page.
+# Their own actions and new notifications refresh them at once (accounts.todo.counts).
+TODO_COUNTS_CACHE_SECONDS = env.int("TODO_COUNTS_CACHE_SECONDS", default=30)
 
 # --- Issue 13: chunked deadline sweeps and large imports (pool, national list) -------------------------------
 # A sweep claims and commits its rows this many at a time: a crash loses at most one chunk.
