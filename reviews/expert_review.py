@@ -26,6 +26,7 @@ from django.db.models.functions import Cast, Coalesce, Collate
 from django.db.models.functions import Round as RoundNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from applications import services as dossier_services
 from applications.models import Dossier, State
@@ -138,13 +139,15 @@ def final_refusal(review):
     )
 
 
+# 第十七条 / DOMAIN.md's expert role: the one wording of the rule, for this refusal and the score form's box.
+NO_CONFLICT_REQUIRED = gettext_lazy(
+    "Declare that you have no conflict of interest with this unit or its evaluation agency before "
+    "submitting your final scores (Art. 17)."
+)
+
+
 def no_conflict_refusal():
-    return TransitionRefused(
-        _(
-            "Declare that you have no conflict of interest with this unit or its evaluation agency before "
-            "submitting your final scores (Art. 17)."
-        )
-    )
+    return TransitionRefused(str(NO_CONFLICT_REQUIRED))
 
 
 def _save(assignment, *, scores, comment, final, now, declares_no_conflict=False):
@@ -185,10 +188,6 @@ def submit_final(assignment, *, scores, comment="", declares_no_conflict=False, 
     return _save(
         assignment, scores=scores, comment=comment, final=True, now=now, declares_no_conflict=declares_no_conflict
     )
-
-
-# The name callers used before drafts existed (the demo seed): a submitted review is a final one.
-submit_review = submit_final
 
 
 def days_left(deadline, today):

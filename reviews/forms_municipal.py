@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from reviews.expert_review import NO_CONFLICT_REQUIRED
 from reviews.models import CONFORMITY_ITEMS, Objection
 
 
@@ -47,12 +48,7 @@ class ScoreForm(forms.Form):
             "Final scores need this declaration; a draft does not. If you are linked to this unit or its evaluation "
             "agency, declare the conflict of interest instead."
         ),
-        error_messages={
-            "required": _(
-                "Declare that you have no conflict of interest with this unit or its evaluation agency before "
-                "submitting your final scores (Art. 17)."
-            )
-        },
+        error_messages={"required": NO_CONFLICT_REQUIRED},
     )
 
     def __init__(self, *args, criteria, final=False, **kwargs):
