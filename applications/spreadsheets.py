@@ -2,6 +2,8 @@
 
 import io
 import itertools
+import math
+import re
 import tempfile
 import zipfile
 from decimal import Decimal
@@ -16,7 +18,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from applications.export_safety import FORMULA_TRIGGERS, formula_like, keep_as_text
+from applications.export_safety import FORMULA_TRIGGERS, keep_as_text
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -60,6 +62,8 @@ CHUNK_ROWS = 2000
 FORMULA_FIRST = frozenset(FORMULA_TRIGGERS)
 # Column widths are guessed from the first rows only; the rest are written as they come.
 WIDTH_SAMPLE = 200
+# Characters XML 1.0 does not allow (openpyxl refuses them too).
+ILLEGAL_XML = re.compile(r"[\000-\010\013\014\016-\037]")
 
 
 class Column(NamedTuple):
@@ -115,35 +119,21 @@ def plain(value):
     return str(value)
 
 
-def _cells(sheet, row):
-    """One row for the write-only sheet: plain values, and a formula-like text as an explicit string cell (data,
-    not code: export_safety). Strings, the common case, take the short path."""
-    out = []
-    for value in row:
-        kind = type(value)
-        if kind is str:
-            if value and value[0] in FORMULA_FIRST:
-                out.append(keep_as_text(WriteOnlyCell(sheet, value=value)))
-            else:
-                out.append(value)
-        elif kind is int or kind is float:
-            out.append(value)
-        else:
-            value = plain(value)
-            out.append(keep_as_text(WriteOnlyCell(sheet, value=value)) if formula_like(value) else value)
-    return out
+# The one worksheet openpyxl writes in a one-sheet workbook.
+SHEET_MEMBER = "xl/worksheets/sheet1.xml"
+# The probe row's marker: the skeleton's second row, replaced by the data rows.
+PROBE_ROW = re.compile(rb'<row r="2">.*?</row>')
+QUOTE_STYLE = re.compile(rb's="(\d+)"')
 
 
-def write_xlsx(target, headers, rows, *, title, progress=None, every=CHUNK_ROWS):
-    """Write an .xlsx to ``target`` (a path or a binary file) in openpyxl's write-only mode: rows go to disk as
-    they come, so memory does not grow with them. A bold header row, sensible widths, the header frozen.
-    ``progress(n)`` is called every ``every`` rows and at the end. Returns the number of rows written."""
+def _skeleton(headers, sample, title):
+    """A one-sheet workbook from openpyxl in write-only mode holding everything but the data: the bold header,
+    widths guessed from the sample rows, the frozen header, and a probe row whose one cell carries Excel's quote
+    prefix, so the data rows can name that style. Returns (the .xlsx bytes, the quote-prefix style's index)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=str(title)[:31])
-    rows = iter(rows)
-    sample = [[plain(v) for v in row] for row in itertools.islice(rows, WIDTH_SAMPLE)]
     for index, header in enumerate(headers, start=1):
-        width = max([len(str(header))] + [len(str(r[index - 1])) for r in sample]) + 4
+        width = max([len(str(header))] + [len(str(plain(r[index - 1]))) for r in sample]) + 4
         sheet.column_dimensions[get_column_letter(index)].width = min(width * 1.6, 60)
     sheet.freeze_panes = "A2"
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="E0F2EE")
@@ -153,15 +143,80 @@ def write_xlsx(target, headers, rows, *, title, progress=None, every=CHUNK_ROWS)
         cell.font, cell.fill = bold, fill
         header_cells.append(keep_as_text(cell))
     sheet.append(header_cells)
+    sheet.append([keep_as_text(WriteOnlyCell(sheet, value="=probe"))])
+    out = io.BytesIO()
+    workbook.save(out)
+    with zipfile.ZipFile(out) as archive:
+        probe = PROBE_ROW.search(archive.read(SHEET_MEMBER))
+    return out, QUOTE_STYLE.search(probe.group(0)).group(1).decode()
+
+
+def _row_xml(number, row, letters, quote_style):
+    """One data row as SpreadsheetML, the way openpyxl's write-only mode writes it (inline strings), at a tenth of
+    its cost. Text is always a string cell, never a formula; a formula-like text also gets the quote prefix
+    (export_safety). Characters XML forbids are dropped, empty values leave no cell."""
+    cells = []
+    for letter, value in zip(letters, row, strict=False):
+        kind = type(value)
+        if kind is not str:
+            if kind is int or (kind is float and math.isfinite(value)):
+                cells.append(f'<c r="{letter}{number}" t="n"><v>{value!r}</v></c>')
+                continue
+            value = plain(value)
+            if type(value) is not str:
+                if math.isfinite(value):
+                    cells.append(f'<c r="{letter}{number}" t="n"><v>{value!r}</v></c>')
+                    continue
+                value = str(value)
+        if not value:
+            continue
+        if ILLEGAL_XML.search(value):
+            value = ILLEGAL_XML.sub("", value)
+        style = f' s="{quote_style}"' if value[0] in FORMULA_FIRST else ""
+        space = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
+        text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        if "\r" in text:  # a bare carriage return would be read back as a line feed
+            text = text.replace("\r", "&#13;")
+        cells.append(f'<c r="{letter}{number}"{style} t="inlineStr"><is><t{space}>{text}</t></is></c>')
+    return f'<row r="{number}">{"".join(cells)}</row>'
+
+
+def write_xlsx(target, headers, rows, *, title, progress=None, every=CHUNK_ROWS):
+    """Write an .xlsx to ``target`` (a path or a binary file) as rows come: memory does not grow with them. A bold
+    header row, widths from the first rows, the header frozen. ``progress(n)`` is called every ``every`` rows and
+    at the end. Returns the number of rows written.
+
+    openpyxl (write-only mode) writes the workbook around the data; the data rows are written here, straight into
+    the compressed sheet. Issue 13: openpyxl spent about 10 µs per cell, 9 s of a 100,000-row export on the
+    benchmark machine, and XlsxWriter as much; this writer spends a tenth of that. The file reads back the same
+    in openpyxl, Excel and LibreOffice (tests/test_exports_streaming.py)."""
+    rows = iter(rows)
+    sample = list(itertools.islice(rows, WIDTH_SAMPLE))
+    skeleton, quote_style = _skeleton(headers, sample, title)
+    letters = [get_column_letter(index) for index in range(1, len(headers) + 1)]
     count = 0
-    for row in itertools.chain(sample, rows):
-        sheet.append(_cells(sheet, row))
-        count += 1
-        if progress is not None and count % every == 0:
-            progress(count)
+    with zipfile.ZipFile(skeleton) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            if info.filename != SHEET_MEMBER:
+                out.writestr(info.filename, source.read(info.filename))
+                continue
+            sheet = source.read(SHEET_MEMBER)
+            probe = PROBE_ROW.search(sheet)
+            with out.open(SHEET_MEMBER, "w", force_zip64=True) as stream:
+                stream.write(sheet[: probe.start()])
+                batch = []
+                for row in itertools.chain(sample, rows):
+                    count += 1
+                    batch.append(_row_xml(count + 1, row, letters, quote_style))
+                    if count % every == 0:
+                        stream.write("".join(batch).encode())
+                        batch = []
+                        if progress is not None:
+                            progress(count)
+                stream.write("".join(batch).encode())
+                stream.write(sheet[probe.end() :])
     if progress is not None:
         progress(count)
-    workbook.save(target)
     return count
 
 

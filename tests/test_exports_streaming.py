@@ -157,3 +157,45 @@ def test_the_annual_forms_export_reads_values_and_shows_status_date_and_flags(cl
             ("年报单位1", world.org_a.district.name, "已提交", None, "单位产品能耗、用水量"),
         ]
     )
+
+
+def test_the_streamed_rows_read_back_exactly_as_openpyxl_would_have_written_them(tmp_path):
+    import datetime
+    import zipfile
+    from decimal import Decimal
+
+    from lxml import etree
+
+    rows = [
+        ["深圳市<甲>&乙", 7, 2.5, Decimal("1.25"), None, True],
+        ["  spaced  ", -3, float("nan"), "", "a\x01b\x1fc", datetime.date(2026, 5, 30)],
+        ["second\r\nline", 10**15, -0.0, "@x", "+1", "-"],
+    ]
+    calls = []
+    path = tmp_path / "t.xlsx"
+
+    written = spreadsheets.write_xlsx(
+        path, ["a", "b", "c", "d", "e", "f"], iter(rows), title="t", progress=calls.append, every=2
+    )
+
+    assert written == 3
+    assert calls == [2, 3]
+    with zipfile.ZipFile(path) as archive:
+        etree.fromstring(archive.read(spreadsheets.SHEET_MEMBER))  # well-formed XML
+    sheet = load_workbook(path).active
+    values = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert values == [
+        ("深圳市<甲>&乙", 7, 2.5, 1.25, None, "True"),
+        ("  spaced  ", -3, "nan", None, "abc", "2026-05-30"),
+        ("second\r\nline", 10**15, -0.0, "@x", "+1", "-"),
+    ]
+    quoted = [(cell.coordinate, cell.quotePrefix) for row in sheet.iter_rows(min_row=2) for cell in row if cell.value]
+    assert {coordinate for coordinate, prefix in quoted if prefix} == {"D4", "E4", "F4"}
+
+
+def test_a_sheet_with_no_rows_has_its_header_only():
+    response = spreadsheets.xlsx_response("t", ["名称", "年度"], iter([]), title="空")
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert list(sheet.iter_rows(values_only=True)) == [("名称", "年度")]
+    assert sheet.title == "空"
