@@ -419,6 +419,9 @@ PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=True)
 # Seconds a user's 待办 and unread counts (the navigation badge) are kept between pages; 0 counts on every page.
 # Their own actions and new notifications refresh them at once (accounts.todo.counts).
 TODO_COUNTS_CACHE_SECONDS = env.int("TODO_COUNTS_CACHE_SECONDS", default=30)
+# Seconds the dashboard's figures are shared by everyone of the same scope (the city, or one district) and year;
+# the page shows when they were counted. 0 counts on every visit.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
 
 # --- Issue 13: chunked deadline sweeps and large imports (pool, national list) -------------------------------
 # A sweep claims and commits its rows this many at a time: a crash loses at most one chunk.

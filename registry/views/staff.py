@@ -178,6 +178,7 @@ def dashboard(request):
         "open_reports": figures.open_reports,
         "year": figures.year,
         "years": figures.years,
+        "counted_at": figures.counted_at,
         "is_city": scoping.is_city(user),
     }
     return render(request, "registry/dashboard.html", context)
