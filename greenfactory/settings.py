@@ -102,6 +102,9 @@ TEMPLATES = [
     },
 ]
 
+# Widgets in Jinja2 where Django ships a Jinja2 template, else Django's engine (greenfactory/form_renderer.py).
+FORM_RENDERER = "greenfactory.form_renderer.FastFormRenderer"
+
 WSGI_APPLICATION = "greenfactory.wsgi.application"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
