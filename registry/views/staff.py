@@ -68,6 +68,7 @@ def rechecks(request):
         request,
         scoping.dossiers_for(user).filter(state=State.RECHECKING).order_by("next_recheck_due", "pk"),
         param="open",
+        read=lambda rows: rows.select_related(None).select_related("district"),
     )
     year_end = timezone.localdate().replace(month=12, day=31)
     # The due list shows a name and a date: only those columns (full dossier rows were most of the page's work;
@@ -76,8 +77,7 @@ def rechecks(request):
         scoping.dossiers_for(user)
         .filter(state=State.LISTED, next_recheck_due__lte=year_end)
         .select_related(None)
-        .select_related("organisation")
-        .only("pk", "state", "next_recheck_due", "organisation__name")
+        .only("pk", "state", "next_recheck_due", "organisation_name")
         .order_by("next_recheck_due", "pk")
     )
     # The open recheck records of the dossiers on this page only (already in the user's scope): one query by
@@ -91,7 +91,13 @@ def rechecks(request):
         .select_related("dossier__organisation__district")
         .order_by("-decided_at", "-pk")
     )
-    decided_page = paginate_keys_first(request, decided, param="decided")
+    # The rows show the dossier's own copies of its organisation's name and district: no organisation join.
+    decided_page = paginate_keys_first(
+        request,
+        decided,
+        param="decided",
+        read=lambda rows: rows.select_related(None).select_related("dossier__district"),
+    )
     context = {
         "rows": open_ones,
         "open_rows": [(d, records.get(d.pk)) for d in open_ones],
