@@ -43,6 +43,11 @@ def check_list(page, size, testid, *, names):
     for name in names:
         expect(table).to_contain_text(name)
     assert page.evaluate("document.documentElement.scrollWidth") <= size[0], "the page scrolls sideways"
+    # The frame is named by the list's heading (not "scrolls sideways": on a phone it does not scroll).
+    heading = table.evaluate(
+        "t => document.getElementById(t.closest('[role=region]').getAttribute('aria-labelledby')).innerText.trim()"
+    )
+    assert len(heading) >= 2, heading
     rows = table.evaluate(ROWS)
     assert len(rows) >= len(names)
     header = table.locator("thead")

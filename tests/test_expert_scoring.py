@@ -383,6 +383,28 @@ def test_the_board_shows_final_reviews_of_assigned_experts_and_drafts_apart(clie
     assert 'data-overdue="1"' in page and 'data-testid="overdue"' in page
 
 
+def test_the_board_shows_which_final_reviews_lack_the_no_conflict_declaration(client, world, criteria, assign):
+    from django.db import connection
+
+    from tests.conftest import below_the_model
+
+    dossier = make_dossier(world.org_a, State.IN_REVIEW)
+    declared = expert_review.submit_final(
+        assign(dossier, world.expert), scores=scores(criteria, 80, 40), declares_no_conflict=True
+    )
+    page = board(english(client), world.municipal)
+    assert "final scores, no conflict of interest declared" in page
+    assert 'data-testid="no-declaration"' not in page
+
+    # A review finalised before the declaration existed (reviews/0008) has none: the board says so.
+    with below_the_model(), connection.cursor() as cursor:  # the model refuses any change to a final review
+        cursor.execute(
+            f"UPDATE {Review._meta.db_table} SET no_conflict_declared_at = NULL WHERE id = %s", [declared.pk]
+        )
+    page = board(client, world.municipal)
+    assert re.search(r'data-testid="no-declaration">（no conflict-of-interest declaration）<', page)
+
+
 def test_a_fully_reviewed_dossier_is_not_overdue(client, world, criteria, assign):
     import time_machine
 
