@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
 from accounts import scoping
@@ -108,7 +109,8 @@ def rechecks(request):
         "is_city": scoping.is_city(user),
         # translated once, not once per row and option (every open recheck on the page has these choices)
         "proposals": [(value, str(label)) for value, label in Recheck.Proposal.choices],
-        "grounds": [(value, str(label)) for value, label in RemovalGround.choices],
+        # The same options on every row of the page: built once.
+        "ground_options": format_html_join("", '<option value="{}">{}</option>', RemovalGround.choices),
     }
     return render(request, "registry/rechecks.html", context)
 
