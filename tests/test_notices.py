@@ -211,15 +211,21 @@ def test_removal_notice_names_the_ground(world):
     assert "深圳市工业和信息化局2026年11月2日" in text
 
 
-def test_long_table_repeats_its_header_and_numbers_pages(world, publicity):
+def long_list(world, publicity, units):
+    """A published list of ``units`` ranked units (also tests/test_pdf_user_agent.py)."""
     published = PublishedList.objects.create(
         year=2026, title="2026年深圳市层面绿色工厂名单", publicity_batch=publicity, published_by=world.municipal
     )
     rows = []
-    for n in range(60):
+    for n in range(units):
         org = OrganisationFactory(name=f"深圳市第{n + 1}绿色制造有限公司", district=district("futian"))
         rows.append(Dossier(organisation=org, kind="factory", cycle_year=2026, rank=n + 1, published_list=published))
     Dossier.objects.bulk_create(rows)
+    return published
+
+
+def test_long_table_repeats_its_header_and_numbers_pages(world, publicity):
+    published = long_list(world, publicity, 60)
 
     pdf = notices.list_announcement(published)
     reader = PdfReader(io.BytesIO(pdf))

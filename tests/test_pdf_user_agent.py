@@ -14,10 +14,8 @@ import greenfactory.pdf as pdf
 from applications.models import Dossier, Kind, RemovalGround
 from applications.report_pdf import self_evaluation_report
 from registry import notices
-from registry.models import PublishedList
 from tests.conftest import make_dossier
-from tests.factories import OrganisationFactory, district
-from tests.test_notices import _no_network, publicity  # noqa: F401 (fixtures)
+from tests.test_notices import _no_network, long_list, publicity  # noqa: F401 (fixtures)
 from tests.test_report_pdf import filled  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
@@ -52,18 +50,6 @@ def layout(html_class, html):
     return pages
 
 
-def long_list(world, publicity):  # noqa: F811
-    published = PublishedList.objects.create(
-        year=2026, title="2026年深圳市层面绿色工厂名单", publicity_batch=publicity, published_by=world.municipal
-    )
-    rows = []
-    for n in range(120):
-        org = OrganisationFactory(name=f"深圳市第{n + 1}绿色制造有限公司", district=district("futian"))
-        rows.append(Dossier(organisation=org, kind="factory", cycle_year=2026, rank=n + 1, published_list=published))
-    Dossier.objects.bulk_create(rows)
-    return published
-
-
 def removed(world):
     out = []
     for org, kind, ground in (
@@ -86,7 +72,7 @@ def assert_laid_out_as_with_the_full_sheet(html):
 
 def test_the_publicity_notice_and_a_long_list_are_laid_out_as_with_the_full_sheet(world, publicity, rendered_html):  # noqa: F811
     notices.publicity_notice(publicity)
-    notices.list_announcement(long_list(world, publicity))
+    notices.list_announcement(long_list(world, publicity, 120))
 
     assert len(rendered_html) == 2
     for html in rendered_html:
