@@ -157,17 +157,13 @@ def _row_xml(number, row, letters, quote_style):
     (export_safety). Characters XML forbids are dropped, empty values leave no cell."""
     cells = []
     for letter, value in zip(letters, row, strict=False):
-        kind = type(value)
-        if kind is not str:
-            if kind is int or (kind is float and math.isfinite(value)):
-                cells.append(f'<c r="{letter}{number}" t="n"><v>{value!r}</v></c>')
-                continue
-            value = plain(value)
+        if type(value) is not str:
+            value = plain(value)  # a number (a Decimal as a float) or text
             if type(value) is not str:
                 if math.isfinite(value):
                     cells.append(f'<c r="{letter}{number}" t="n"><v>{value!r}</v></c>')
                     continue
-                value = str(value)
+                value = str(value)  # nan, inf: no number in a sheet
         if not value:
             continue
         if ILLEGAL_XML.search(value):

@@ -38,14 +38,15 @@ def size_links(request, param, current, at_least=0):
     return links
 
 
-def paginate_keys_first(request, rows, *, param="page", at_least=0, read=None):
+def paginate_keys_first(request, rows, *, param="page", at_least=0, related=None):
     """``paginate`` a queryset with the sort done on the keys alone (a "deferred join"): sorting 40,000 full
     rows by a related column took most of a first page at 100,000 dossiers. The page's rows are then read by
-    key and put in that order: one query more than ``paginate``, the same whatever the size. ``read`` narrows
-    the queryset the page's rows are read with (e.g. fewer related rows than the filters needed)."""
+    key and put in that order: one query more than ``paginate``, the same whatever the size. ``related``: the
+    only related rows the page shows (read with it instead of the queryset's own ``select_related``)."""
     page = paginate(request, rows.values_list("pk", flat=True), param=param, at_least=at_least)
     keys = list(page.object_list)
-    reader = read(rows) if read else rows
-    by_key = {row.pk: row for row in reader.filter(pk__in=keys).order_by()} if keys else {}
+    if related is not None:
+        rows = rows.select_related(None).select_related(*related)
+    by_key = {row.pk: row for row in rows.filter(pk__in=keys).order_by()} if keys else {}
     page.object_list = [by_key[key] for key in keys if key in by_key]
     return page

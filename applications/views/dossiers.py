@@ -15,18 +15,14 @@ from exports import services as exports
 from greenfactory.paging import paginate_keys_first
 
 
-def list_rows(dossiers):
-    """A list page's rows: the dossier's own copies of its organisation's name and district are all it shows."""
-    return dossiers.select_related(None).select_related("district")
-
-
 @login_required
 def home(request):
     """Each role's home: its panel and the dossiers in its scope, with state and next deadline."""
     dossier_filter = DossierFilter(request.GET, queryset=scoping.dossiers_for(request.user))
     if request.GET.get("format") == "xlsx":
         return exports.respond(request, "dossiers")
-    page = paginate_keys_first(request, dossier_filter.qs, read=list_rows)
+    # The rows show the dossier's own copies of its organisation's name and district.
+    page = paginate_keys_first(request, dossier_filter.qs, related=["district"])
     context = {"filter": dossier_filter, "page": page}
     if request.user.role == Role.APPLICANT and request.user.organisation_id:
         context["pool_requests"] = scoping.pool_requests_for(request.user).filter(status="pending")

@@ -69,7 +69,7 @@ def rechecks(request):
         request,
         scoping.dossiers_for(user).filter(state=State.RECHECKING).order_by("next_recheck_due", "pk"),
         param="open",
-        read=lambda rows: rows.select_related(None).select_related("district"),
+        related=["district"],
     )
     year_end = timezone.localdate().replace(month=12, day=31)
     # The due list shows a name and a date: only those columns (full dossier rows were most of the page's work;
@@ -86,19 +86,9 @@ def rechecks(request):
     on_page = [d.pk for d in open_ones]
     pending = Recheck.objects.filter(decided_at__isnull=True, dossier_id__in=on_page)
     records = {r.dossier_id: r for r in pending}
-    decided = (
-        scoping.rechecks_for(user)
-        .filter(decided_at__isnull=False)
-        .select_related("dossier__organisation__district")
-        .order_by("-decided_at", "-pk")
-    )
+    decided = scoping.rechecks_for(user).filter(decided_at__isnull=False).order_by("-decided_at", "-pk")
     # The rows show the dossier's own copies of its organisation's name and district: no organisation join.
-    decided_page = paginate_keys_first(
-        request,
-        decided,
-        param="decided",
-        read=lambda rows: rows.select_related(None).select_related("dossier__district"),
-    )
+    decided_page = paginate_keys_first(request, decided, param="decided", related=["dossier__district"])
     context = {
         "rows": open_ones,
         "open_rows": [(d, records.get(d.pk)) for d in open_ones],

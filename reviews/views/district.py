@@ -31,9 +31,7 @@ def queue(request):
     queue_filter = QueueFilter(data, queryset=scoping.dossiers_for(request.user))
     if request.GET.get("format") == "xlsx":
         return exports.respond(request, "district_queue")
-    page = paginate_keys_first(
-        request, queue_filter.qs, read=lambda rows: rows.select_related(None).select_related("agency")
-    )
+    page = paginate_keys_first(request, queue_filter.qs, related=["agency"])
     return render(request, "reviews/queue.html", {"filter": queue_filter, "page": page})
 
 
