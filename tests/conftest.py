@@ -296,3 +296,20 @@ def below_the_model():
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SET session_replication_role = DEFAULT")
+
+
+@pytest.fixture
+def no_deferred_loads(monkeypatch):
+    """Fail when a page reads a column a list left out (``paginate_keys_first(only=...)``): Django would read it
+    again with one query per row. A loaded column lives in the instance's ``__dict__``, so its descriptor is only
+    reached for a deferred one."""
+    from django.db.models.query_utils import DeferredAttribute
+
+    def refuse(self, instance, cls=None):
+        if instance is None:
+            return self
+        if self.field.attname in instance.__dict__:
+            return instance.__dict__[self.field.attname]
+        raise AssertionError(f"{type(instance).__name__}.{self.field.attname} was deferred and read row by row")
+
+    monkeypatch.setattr(DeferredAttribute, "__get__", refuse)

@@ -33,6 +33,27 @@ def test_home_shows_state_and_next_deadline(client, world):
     assert "区级推荐截止（第十五条）" in body
 
 
+def test_home_rows_read_only_the_columns_they_show(client, world, no_deferred_loads):
+    """Issue 13: the workspace reads a page's rows with ``only=``; a dossier in each state, its deadline branch
+    (publicity end, recheck, annual form, recommendation) included, shows without a column read row by row."""
+    import datetime
+
+    from applications.models import Dossier
+
+    Dossier.objects.bulk_create(
+        [Dossier(organisation=OrganisationFactory(), kind="factory", cycle_year=2026, state=s) for s in State.values]
+    )
+    Dossier.objects.filter(state=State.IN_PUBLICITY).update(publicity_ends_on=datetime.date(2026, 7, 9))
+    Dossier.objects.filter(state=State.LISTED).update(next_recheck_due=datetime.date(2026, 1, 31))
+    client.force_login(world.municipal)
+    response = client.get(reverse("home"), {"per_page": 25})
+    body = response.content.decode()
+    assert len(response.context["page"].object_list) == len(State.values)
+    assert "2026-07-09" in body and "公示截止（第十七条）" in body
+    assert "2026-01-31" in body and "三年复核（第二十一条）" in body
+    assert body.count('data-state="') == len(State.values)
+
+
 def test_dossier_page_shows_the_timeline(client, world):
     dossier = make_dossier(world.org_a, State.RECOMMENDED)
     client.force_login(world.officer_nanshan)

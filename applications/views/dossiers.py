@@ -15,14 +15,26 @@ from exports import services as exports
 from greenfactory.paging import paginate_keys_first
 
 
+# What a row of applications/home.html shows: name, district, kind, year, state and ``Dossier.next_deadline``.
+WORKSPACE_ROW_COLUMNS = (
+    "organisation_name",
+    "district__name",
+    "kind",
+    "cycle_year",
+    "state",
+    "publicity_ends_on",
+    "next_recheck_due",
+)
+
+
 @login_required
 def home(request):
     """Each role's home: its panel and the dossiers in its scope, with state and next deadline."""
     dossier_filter = DossierFilter(request.GET, queryset=scoping.dossiers_for(request.user))
     if request.GET.get("format") == "xlsx":
         return exports.respond(request, "dossiers")
-    # The rows show the dossier's own copies of its organisation's name and district.
-    page = paginate_keys_first(request, dossier_filter.qs, related=["district"])
+    # The rows show the dossier's own copies of its organisation's name and district, and what next_deadline reads.
+    page = paginate_keys_first(request, dossier_filter.qs, related=["district"], only=WORKSPACE_ROW_COLUMNS)
     context = {"filter": dossier_filter, "page": page}
     if request.user.role == Role.APPLICANT and request.user.organisation_id:
         context["pool_requests"] = scoping.pool_requests_for(request.user).filter(status="pending")
