@@ -14,7 +14,6 @@ from applications.uploads import private_pdf
 from exports import services as exports
 from greenfactory.paging import paginate_keys_first
 
-
 # What a row of applications/home.html shows: name, district, kind, year, state and ``Dossier.next_deadline``.
 WORKSPACE_ROW_COLUMNS = (
     "organisation_name",
