@@ -70,6 +70,7 @@ def rechecks(request):
         scoping.dossiers_for(user).filter(state=State.RECHECKING).order_by("next_recheck_due", "pk"),
         param="open",
         related=["district"],
+        only=("organisation_name", "district__name", "kind", "state", "next_recheck_due"),
     )
     year_end = timezone.localdate().replace(month=12, day=31)
     # The due list shows a name and a date: only those columns (full dossier rows were most of the page's work;
@@ -88,7 +89,16 @@ def rechecks(request):
     records = {r.dossier_id: r for r in pending}
     decided = scoping.rechecks_for(user).filter(decided_at__isnull=False).order_by("-decided_at", "-pk")
     # The rows show the dossier's own copies of its organisation's name and district: no organisation join.
-    decided_page = paginate_keys_first(request, decided, param="decided", related=["dossier__district"])
+    decided_page = paginate_keys_first(
+        request,
+        decided,
+        param="decided",
+        related=["dossier__district"],
+        only=(
+            *("decision", "decided_at", "rectify_by"),
+            *("dossier__organisation_name", "dossier__state", "dossier__district__name"),
+        ),
+    )
     context = {
         "rows": open_ones,
         "open_rows": [(d, records.get(d.pk)) for d in open_ones],

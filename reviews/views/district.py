@@ -31,7 +31,8 @@ def queue(request):
     queue_filter = QueueFilter(data, queryset=scoping.dossiers_for(request.user))
     if request.GET.get("format") == "xlsx":
         return exports.respond(request, "district_queue")
-    page = paginate_keys_first(request, queue_filter.qs, related=["agency"])
+    columns = ("organisation_name", "agency__name", "kind", "cycle_year", "state", "submitted_at", "district_ready_at")
+    page = paginate_keys_first(request, queue_filter.qs, related=["agency"], only=columns)
     return render(request, "reviews/queue.html", {"filter": queue_filter, "page": page})
 
 

@@ -53,7 +53,14 @@ def conformity_queue(request):
         from exports import services as exports
 
         return exports.respond(request, "conformity_queue")
-    context = {"filter": queue, "dossiers": paginate_keys_first(request, queue.qs)}
+    # The rows show the dossier's own copies of its organisation's name and district, and only those columns.
+    rows = paginate_keys_first(
+        request,
+        queue.qs,
+        related=["district"],
+        only=("organisation_name", "district__name", "kind", "cycle_year", "state"),
+    )
+    context = {"filter": queue, "dossiers": rows}
     return render(request, "reviews/conformity_queue.html", context)
 
 
