@@ -40,6 +40,7 @@ def _fast_and_private(settings, tmp_path):
     # Tests arrange data behind the pages' back and count again: no cached badge counts (test_todo_cache.py).
     settings.TODO_COUNTS_CACHE_SECONDS = 0
     settings.DASHBOARD_CACHE_SECONDS = 0
+    settings.LIST_COUNT_CACHE_SECONDS = 0
     # The outbox's send task runs in the test process after the commit, so mail reaches django's mail.outbox.
     settings.OUTBOX_SEND_IN_PROCESS = True
 

@@ -385,6 +385,19 @@ def test_silent_caps_are_gone_from_the_conformity_queue(client, world):
     assert (page.paginator.count, page.paginator.num_pages) == (230, 2)
 
 
+def test_the_rechecks_page_shows_25_rows_of_each_list_unless_asked(client, world):
+    """Three lists on one page (open, due, decided): 25 rows of each by default, the page-size links for more."""
+    client.force_login(world.municipal)
+    make_open_rechecks(world, 30)
+    make_due_rechecks(world, 30)
+    make_decided_rechecks(world, 30)
+    context = client.get(reverse("rechecks")).context
+    assert [len(context[key].object_list) for key in ("rows", "due", "decided")] == [25, 25, 25]
+    assert [size for size, _query, current in context["due"].size_links if current] == [25]
+    context = client.get(reverse("rechecks") + "?per_page=50").context
+    assert [len(context[key].object_list) for key in ("rows", "due", "decided")] == [30, 30, 30]
+
+
 def test_ranking_page_holds_the_preselected_top(client, world):
     """The top ``select_count`` rows are preselected for the publicity: the page never splits them."""
     from reviews.models import Round
