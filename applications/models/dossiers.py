@@ -202,6 +202,10 @@ class Dossier(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
             # the workspace's order (``LIST_ORDER``), whole city or one district
             models.Index(fields=["-cycle_year", "organisation_name", "id"], name="dossier_list_order"),
             models.Index(fields=["district", "-cycle_year", "organisation_name", "id"], name="dossier_district_order"),
+            # the same order within one state: the workspace's state filter and the queues' default states (the
+            # conformity queue, the district's review queue). Walking the order above and skipping the other states
+            # took 30 ms on PostgreSQL at 100,000 dossiers.
+            models.Index(fields=["state", "-cycle_year", "organisation_name", "id"], name="dossier_state_order"),
             # the dashboard's and 待办's grouped counts read this index alone (it holds every column they group
             # or filter by); a state's dossiers of a year by name (nominations, the review board's columns).
             # Without them SQLite walked a whole year, or the whole table, in index order to avoid a sort.

@@ -17,7 +17,7 @@ from applications.models import ImportJob, Kind, Organisation, State
 from applications.services import TransitionRefused
 from applications.spreadsheets import CHUNK_ROWS, xlsx_response
 from audit.services import record_identity_view
-from greenfactory.paging import paginate
+from greenfactory.paging import paginate, paginate_keys_first
 from registry import national_list, reports, services
 from registry.forms import NationalImportForm, RemovalForm
 from registry.models import (
@@ -183,7 +183,7 @@ def remove(request, pk):
 def city_reports(request):
     city_only(request)
     reports = scoping.reports_for(request.user).order_by("-received_at", "-pk")
-    context = {"reports": paginate(request, reports), "detail": "city_report"}
+    context = {"reports": paginate_keys_first(request, reports), "detail": "city_report"}
     return render(request, "registry/reports.html", context)
 
 

@@ -10,7 +10,7 @@ from accounts import scoping
 from accounts.models import Role
 from applications.services import TransitionRefused
 from audit.services import record_identity_view
-from greenfactory.paging import paginate
+from greenfactory.paging import paginate_keys_first
 from registry import reports
 from registry.models import Report
 
@@ -25,7 +25,7 @@ def district_reports(request):
     """第二十五条: reports about units of the officer's district, to verify."""
     district_only(request)
     reports = scoping.district_reports_for(request.user).order_by("-received_at", "-pk")
-    context = {"reports": paginate(request, reports), "detail": "district_report"}
+    context = {"reports": paginate_keys_first(request, reports), "detail": "district_report"}
     return render(request, "registry/reports.html", context)
 
 
