@@ -1,7 +1,9 @@
+import datetime
+
 import pytest
 from django.urls import reverse
 
-from applications.models import State
+from applications.models import Dossier, State
 from tests.conftest import make_dossier
 from tests.factories import OrganisationFactory, declare_eligible
 
@@ -36,10 +38,6 @@ def test_home_shows_state_and_next_deadline(client, world):
 def test_home_rows_read_only_the_columns_they_show(client, world, no_deferred_loads):
     """Issue 13: the workspace reads a page's rows with ``only=``; a dossier in each state, its deadline branch
     (publicity end, recheck, annual form, recommendation) included, shows without a column read row by row."""
-    import datetime
-
-    from applications.models import Dossier
-
     Dossier.objects.bulk_create(
         [Dossier(organisation=OrganisationFactory(), kind="factory", cycle_year=2026, state=s) for s in State.values]
     )

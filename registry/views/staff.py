@@ -101,8 +101,12 @@ def rechecks(request):
         default=LIST_PAGE_SIZE,
         related=["dossier__district"],
         only=(
-            *("decision", "decided_at", "rectify_by"),
-            *("dossier__organisation_name", "dossier__state", "dossier__district__name"),
+            "decision",
+            "decided_at",
+            "rectify_by",
+            "dossier__organisation_name",
+            "dossier__state",
+            "dossier__district__name",
         ),
     )
     context = {
