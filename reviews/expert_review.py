@@ -318,8 +318,9 @@ def ranking_score(method):
 
 
 def _by_name():
-    """Organisation names in code-point order, as Python sorts them (PostgreSQL's collation may differ)."""
-    name = F("organisation__name")
+    """Organisation names in code-point order, as Python sorts them (PostgreSQL's collation may differ). The
+    dossier's own copy of the name: joining every organisation to sort the ranking took 15 ms at scale."""
+    name = F("organisation_name")
     return Collate(name, "C") if connection.vendor == "postgresql" else name
 
 
@@ -387,7 +388,8 @@ def review_figures(pks, *, setup):
 
 
 # What the ranking page shows of a dossier (``ranking_rows(..., shown_only=True)``).
-SHOWN_FIELDS = ("pk", "kind", "cycle_year", "state", "organisation__name", "organisation__district__name")
+# The dossier's own copies of its organisation's name and district: no join of the organisation.
+SHOWN_FIELDS = ("pk", "kind", "cycle_year", "state", "organisation_name", "district__name")
 
 
 def ranking_rows(pks, *, setup, shown_only=False):
@@ -395,9 +397,10 @@ def ranking_rows(pks, *, setup, shown_only=False):
     the dossiers ``pks``, in that order: three queries, whatever the number. ``shown_only``: the dossiers
     hold only what the ranking page shows (``SHOWN_FIELDS``)."""
     pks = list(pks)
-    dossiers = Dossier.objects.select_related("organisation__district")
     if shown_only:
-        dossiers = dossiers.only(*SHOWN_FIELDS)
+        dossiers = Dossier.objects.select_related("district").only(*SHOWN_FIELDS)
+    else:
+        dossiers = Dossier.objects.select_related("organisation__district")
     dossiers = dossiers.in_bulk(pks)
     figures = review_figures(pks, setup=setup)
     assigned = dict(
