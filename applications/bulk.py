@@ -58,6 +58,11 @@ def insert(model, rows, *, now=None, batch_size=1000):
 
         copy_organisation([r for r in rows if isinstance(r, Model) and not r.organisation_name])
         assert all((r.__dict__ if isinstance(r, Model) else r).get("district_id") for r in rows), "no district"
+    if model._meta.label == "applications.AnnualReport":
+        # the form's copy of its organisation's name (``AnnualReport.organisation_name``)
+        from applications.models.annual import copy_dossier_name
+
+        copy_dossier_name([r for r in rows if isinstance(r, Model) and not r.organisation_name])
     with_pk = first.get(model._meta.pk.attname) is not None
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     plan = []

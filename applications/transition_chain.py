@@ -128,7 +128,7 @@ def verify(*, chunk_size=5000, limit=None):
     Reads the log once, ordered by dossier and insertion, as plain values (one server-side cursor on
     PostgreSQL); memory holds the dossiers' states, not the log. ``limit`` stops after that many problems.
     """
-    from applications.models import Dossier, TransitionLog
+    from applications.models import AnnualReport, Dossier, TransitionLog
 
     states = dict(Dossier._base_manager.values_list("pk", "state").iterator(chunk_size=chunk_size))
     problems, seen, rows = [], set(), 0
@@ -190,6 +190,23 @@ def verify(*, chunk_size=5000, limit=None):
                 None,
                 "copy",
                 "the dossier's copy of its organisation's name or district differs from the organisation "
+                "(changed outside the application)",
+            )
+        )
+    # and the annual forms' copy of the name (``AnnualReport.organisation_name``), which the year's list sorts by
+    forms_out_of_step = (
+        AnnualReport._base_manager.exclude(organisation_name=F("dossier__organisation_name"))
+        .order_by("dossier_id")
+        .values_list("dossier_id", flat=True)
+        .distinct()
+    )
+    for dossier_id in forms_out_of_step[: limit - len(problems) if limit else None]:
+        problems.append(
+            Problem(
+                dossier_id,
+                None,
+                "copy",
+                "an annual form's copy of its organisation's name differs from the dossier's "
                 "(changed outside the application)",
             )
         )

@@ -98,7 +98,7 @@ def _annual_forms(user, params):
     reports = scoping.annual_reports_for(user).filter(year=annual_year(params))
     if params.get("overdue"):
         reports = reports.filter(overdue_at__isnull=False, status=AnnualReport.Status.DUE)
-    return reports.order_by("status", "dossier__organisation_name", "pk")
+    return reports.order_by(*AnnualReport.LIST_ORDER)
 
 
 KINDS = {

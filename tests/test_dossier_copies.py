@@ -89,3 +89,59 @@ def test_the_workspace_and_the_queues_sort_by_the_copy_unless_a_filter_chose_ano
     assert tuple(QueueFilter({}, queryset=rows).qs.query.order_by) == Dossier.LIST_ORDER
     assert tuple(QueueFilter({"order": "name"}, queryset=rows).qs.query.order_by) == ("organisation_name", "pk")
     assert tuple(QueueFilter({"order": "newest"}, queryset=rows).qs.query.order_by) == ("-submitted_at", "pk")
+
+
+# The annual forms' copy of the name (``AnnualReport.organisation_name``): the year's list sorts by it.
+
+
+def form_names(year=2026):
+    from applications.models import AnnualReport
+
+    return list(AnnualReport.objects.filter(year=year).order_by("pk").values_list("organisation_name", flat=True))
+
+
+def test_every_way_a_form_is_written_copies_the_name(world):
+    from applications import annual
+    from applications.models import AnnualReport
+
+    first = services.pool(world.org_a, Kind.FACTORY, 2024)
+    second = services.pool(world.org_b, Kind.FACTORY, 2024)
+    third = services.pool(world.org_a, Kind.PARK, 2024)
+    annual.open_report(Dossier.objects.get(pk=first.pk), 2026)  # the applicant's form page
+    annual.open_reports([second.pk], 2026)  # the 1 March sweep's chunk (bulk_create)
+    bulk.insert(AnnualReport, [AnnualReport(dossier_id=third.pk, year=2026, due_on="2026-03-15")])
+    assert form_names() == [world.org_a.name, world.org_b.name, world.org_a.name]
+
+
+def test_a_rename_reaches_the_forms_and_moves_the_unit_in_the_years_list(world):
+    from applications import annual
+
+    a = OrganisationFactory(name="深圳市A新材料有限公司", district=district("nanshan"))
+    b = OrganisationFactory(name="深圳市B新材料有限公司", district=district("nanshan"))
+    for organisation in (a, b):
+        annual.open_report(services.pool(organisation, Kind.FACTORY, 2024), 2026)
+    client = Client()
+    client.force_login(world.officer_nanshan)
+
+    def listed():
+        page = client.get("/annual/?year=2026").content.decode()
+        return [name for name in (a.name, b.name) if name in page], page.index(b.name) < page.index(a.name)
+
+    assert listed() == ([a.name, b.name], False)
+    a.name = "深圳市C新材料有限公司"
+    a.save()
+    assert form_names() == ["深圳市C新材料有限公司", "深圳市B新材料有限公司"]
+    assert listed() == ([a.name, b.name], True)
+
+
+def test_verify_audit_reports_a_forms_copy_changed_behind_the_application(world):
+    from applications import annual
+    from applications.models import AnnualReport
+
+    dossier = services.pool(world.org_a, Kind.FACTORY, 2024)
+    annual.open_report(dossier, 2026)
+    assert transition_chain.verify()[1] == []
+    AnnualReport.objects.filter(dossier=dossier).update(organisation_name="改名未经平台")
+    problems = transition_chain.verify()[1]
+    assert [(p.kind, p.dossier_id) for p in problems] == [("copy", dossier.pk)]
+    assert "annual form" in problems[0].detail

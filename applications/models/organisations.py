@@ -76,9 +76,17 @@ class Organisation(models.Model):
         super().save(*args, **kwargs)
         # The dossiers' copies of the name and district (``Dossier.organisation_name``): one UPDATE, and only
         # of rows out of step, so a save that changes neither writes nothing.
-        self.dossiers.exclude(organisation_name=self.name, district_id=self.district_id).update(
+        moved = self.dossiers.exclude(organisation_name=self.name, district_id=self.district_id).update(
             organisation_name=self.name, district_id=self.district_id
         )
+        if moved:
+            # and the annual forms' copy of the name (``AnnualReport.organisation_name``): forms belong to
+            # dossiers, so with every dossier in step they are too, and a plain save writes nothing more.
+            from applications.models import AnnualReport
+
+            AnnualReport.objects.filter(dossier__organisation=self).exclude(organisation_name=self.name).update(
+                organisation_name=self.name
+            )
 
     def active_exclusions(self, on=None):
         """The Art. 12 exclusions in force on ``on``, one per condition (the latest-ending first).

@@ -718,7 +718,7 @@ class ScaleSeeder:
         rows = []
         for year in range(d.listed_on.year + 1, self.today.year + 1):
             due_on = datetime.date(year, 3, 15)
-            report = Row(dossier_id=d.pk, year=year, due_on=due_on)
+            report = Row(dossier_id=d.pk, organisation_name=d.organisation_name, year=year, due_on=due_on)
             latest = year == self.today.year
             roll = rng.random()
             if due_on > self.today:
