@@ -128,3 +128,32 @@ def test_refused_outside_demo_mode_and_on_a_database_with_dossiers(districts, se
     with pytest.raises(CommandError, match="--append"):
         seed(10, yes_scratch_database=True)
     assert Dossier.objects.count() == 10
+
+
+def test_reviewed_dossiers_carry_their_experts_scores(seeded, client):
+    """第十七条: this cycle's round of each kind has its criteria, and every dossier in or past review was assigned
+    3 to 5 experts whose final scores add up as the portal's own ``weighted_total`` would."""
+    from reviews import expert_review
+    from reviews.models import ExpertAssignment, Review, Round
+
+    rounds = Round.objects.filter(year=TODAY.year)
+    assert rounds.count() == 3 and all(r.criteria.count() == 6 for r in rounds)
+    reviewed = Dossier.objects.filter(state__in=[State.IN_REVIEW, State.IN_PUBLICITY, State.NOMINATED])
+    per_dossier = dict(
+        ExpertAssignment.objects.values_list("dossier").annotate(n=Count("pk")).order_by().values_list("dossier", "n")
+    )
+    assert set(per_dossier) == set(reviewed.values_list("pk", flat=True))
+    assert set(per_dossier.values()) <= {3, 4, 5}
+    final = Review.objects.filter(finalised_at__isnull=False).select_related("assignment__dossier")
+    assert final.exists() and Review.objects.filter(finalised_at__isnull=True).exists()
+    for review in final[:50]:
+        criteria = expert_review.round_for(TODAY.year, review.assignment.dossier.kind).criteria.all()
+        assert review.total == expert_review.weighted_total(criteria, review.scores)
+        assert not review.assignment.conflict_declared
+    # and the ranking ranks them by those scores
+    client.force_login(User.objects.get(username="scale_staff"))
+    page = client.get(f"/city/ranking/?year={TODAY.year}")
+    assert page.status_code == 200
+    assert page.context["table"]["round"] is not None
+    aggregates = [row["aggregate"] for row in page.context["page"].object_list if row["aggregate"] is not None]
+    assert aggregates and aggregates == sorted(aggregates, reverse=True)

@@ -3,8 +3,9 @@
 Unlike ``seed_demo``, which replays every transition through the services, this writes the rows a year of
 cycles would have left behind directly with ``bulk_create``: organisations over the 11 districts, dossiers
 in every state with the fields each state needs, their transition log (its last row is the dossier's
-state), publicity batches and published lists, removals, rechecks, annual forms, objections, reports and
-inbox messages. No history rows (django-simple-history skips bulk inserts) and no notifications from the
+state), this cycle's review rounds with their criteria and the expert assignments and scores of the dossiers
+in and past review, publicity batches and published lists, removals, rechecks, annual forms, objections,
+reports and inbox messages. No history rows (django-simple-history skips bulk inserts) and no notifications from the
 log (``post_save`` does not fire). Rows are built and written chunk by chunk, so memory stays flat.
 
 Only on a scratch database: it refuses outside demo mode without ``--yes-scratch-database``, and refuses a
@@ -12,6 +13,7 @@ database that already holds dossiers without ``--append``.
 """
 
 import datetime
+import decimal
 import math
 import random
 import time
@@ -45,7 +47,16 @@ from applications.models import (
 )
 from applications.models.organisations import years_after
 from registry.models import PublishedList, Recheck, Removal, Report
-from reviews.models import Objection, PublicityBatch, PublicityEntry, RecommendationBatch
+from reviews.models import (
+    Criterion,
+    ExpertAssignment,
+    Objection,
+    PublicityBatch,
+    PublicityEntry,
+    RecommendationBatch,
+    Review,
+    Round,
+)
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 SCALE_PASSWORD = "scale-bench-2026"
@@ -91,6 +102,18 @@ PAST_STATES = [
     (State.LAPSED, 21),
 ]
 ON_A_LIST = {State.LISTED, State.RECHECKING, State.REMOVED}
+# 第十七条: this cycle's reviewed dossiers were scored by 3 to 5 experts of the library, each on the round's criteria.
+REVIEWED_STATES = {State.IN_REVIEW, State.IN_PUBLICITY, State.NOMINATED}
+EXPERTS = 40
+EXPERTS_PER_DOSSIER = (3, 5)
+REVIEW_CRITERIA = [
+    ("基础设施", 20),
+    ("管理体系", 15),
+    ("能源与资源投入", 20),
+    ("产品", 10),
+    ("环境排放", 20),
+    ("绩效", 15),
+]
 NAME_PREFIXES = [
     "华南", "粤海", "鹏城", "前海", "宝岛", "南粤", "东方", "新港", "湾区", "蛇口",
     "龙华", "光明", "坪山", "盐田", "大鹏", "深港", "中航", "科兴", "远景", "立讯",
@@ -269,6 +292,7 @@ class ScaleSeeder:
 
         with transaction.atomic():
             self._people()
+            self._rounds()
             self._agencies()
             self._plan(rng)
             self._organisations()
@@ -299,6 +323,38 @@ class ScaleSeeder:
         self.officers = {}
         for pk, d in self.districts.items():
             self.officers[pk] = user(f"scale_district_{d.code}", Role.DISTRICT, district=d, first_name=d.name[:2])
+
+    def _rounds(self):
+        """This cycle's round of each kind, with its weighted criteria, and the expert library."""
+        password = make_password(SCALE_PASSWORD)
+        existing = set(User.objects.filter(username__startswith="scale_expert_").values_list("username", flat=True))
+        experts = [
+            User(
+                username=f"scale_expert_{k:02d}",
+                role=Role.EXPERT,
+                password=password,
+                email=f"scale_expert_{k:02d}@scale.invalid",
+                first_name="专家",
+                last_name=SURNAMES[k % len(SURNAMES)],
+            )
+            for k in range(1, EXPERTS + 1)
+            if f"scale_expert_{k:02d}" not in existing
+        ]
+        User.objects.bulk_create(experts)
+        self.expert_ids = list(User.objects.filter(username__startswith="scale_expert_").values_list("pk", flat=True))
+        self.criteria = {}
+        for kind in Kind:
+            review_round, created = Round.objects.get_or_create(
+                year=self.cur,
+                kind=kind,
+                defaults={"select_count": 60, "objection_contact": "深圳市工业和信息化局节能处 0755-88100000"},
+            )
+            if created or not review_round.criteria.exists():
+                Criterion.objects.bulk_create(
+                    Criterion(round=review_round, name=name, weight=weight, max_score=100, order=order)
+                    for order, (name, weight) in enumerate(REVIEW_CRITERIA)
+                )
+            self.criteria[kind] = list(review_round.criteria.all())
 
     def _agencies(self):
         existing = list(Agency.objects.filter(name__startswith="规模测试评价机构").values_list("pk", flat=True))
@@ -501,8 +557,10 @@ class ScaleSeeder:
     def _dossiers(self, rng):
         first_entry = self.next_id(PublicityEntry)
         entry_pk = first_entry
+        self.assignment_pk = self.next_id(ExpertAssignment)
         for start in range(0, self.n, CHUNK):
             dossiers, logs, entries, removals, rechecks, annual = [], [], [], [], [], []
+            assignments, reviews = [], []
             for i in range(start, min(start + CHUNK, self.n)):
                 d, path = self._dossier(i, rng)
                 dossiers.append(d)
@@ -537,6 +595,8 @@ class ScaleSeeder:
                     )
                 rechecks += self._rechecks(d, path, rng)
                 annual += self._annual(d, rng)
+                if d.state in REVIEWED_STATES:
+                    self._expert_review(d, rng, assignments, reviews)
             self.write(Dossier, dossiers)
             transition_chain.link(logs, known_heads={})  # new dossiers: every chain starts here
             self.write(TransitionLog, logs)
@@ -544,7 +604,48 @@ class ScaleSeeder:
             self.write(Removal, removals)
             self.write(Recheck, rechecks)
             self.write(AnnualReport, annual)
+            self.write(ExpertAssignment, assignments)
+            self.write(Review, reviews)
             self.out(f"  dossiers {min(start + CHUNK, self.n):>8,} / {self.n:,}")
+
+    def _expert_review(self, d, rng, assignments, reviews):
+        """第十七条: 3–5 experts of the library assigned to the dossier; in review, most have scored it (a few
+        drafts, a few not yet, a declared conflict now and then); once selected, every one has."""
+        criteria = self.criteria[d.kind]
+        assigned_at = self.clamp(moment(datetime.date(d.cycle_year, 7, 1)))
+        for expert in rng.sample(self.expert_ids, rng.randint(*EXPERTS_PER_DOSSIER)):
+            pk = self.assignment_pk
+            self.assignment_pk += 1
+            roll = rng.random() if d.state == State.IN_REVIEW else 0.5
+            conflict = roll < 0.03
+            assignments.append(
+                Row(
+                    pk=pk,
+                    dossier_id=d.pk,
+                    expert_id=expert,
+                    assigned_by=self.municipal,
+                    assigned_at=assigned_at,
+                    conflict_declared=conflict,
+                    conflict_note="曾为该单位提供咨询服务" if conflict else "",
+                )
+            )
+            if conflict or roll > 0.92:
+                continue
+            scores = {str(c.pk): rng.randrange(55, 100) for c in criteria}
+            total = sum(decimal.Decimal(scores[str(c.pk)]) / c.max_score * c.weight for c in criteria)
+            final = roll < 0.85
+            scored_at = self.clamp(assigned_at + datetime.timedelta(days=rng.randrange(3, 20)))
+            reviews.append(
+                Row(
+                    assignment_id=pk,
+                    scores=scores,
+                    total=total.quantize(decimal.Decimal("0.01")),
+                    comment="材料完整，绩效指标达到要求。",
+                    submitted_at=scored_at,
+                    finalised_at=scored_at if final else None,
+                    no_conflict_declared_at=scored_at if final else None,
+                )
+            )
 
     def _dossier(self, i, rng):
         state = self.state_of_code[self.plan[i]]
@@ -814,7 +915,16 @@ class ScaleSeeder:
         """Explicit primary keys leave PostgreSQL's sequences behind; move them past the rows just written."""
         statements = connection.ops.sequence_reset_sql(
             no_style(),
-            [Agency, Organisation, Dossier, RecommendationBatch, PublicityBatch, PublishedList, PublicityEntry],
+            [
+                Agency,
+                Organisation,
+                Dossier,
+                RecommendationBatch,
+                PublicityBatch,
+                PublishedList,
+                PublicityEntry,
+                ExpertAssignment,
+            ],
         )
         with connection.cursor() as cursor:
             for sql in statements:
