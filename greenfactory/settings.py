@@ -425,9 +425,9 @@ TODO_COUNTS_CACHE_SECONDS = env.int("TODO_COUNTS_CACHE_SECONDS", default=30)
 # Seconds the dashboard's figures are shared by everyone of the same scope (the city, or one district) and year;
 # the page shows when they were counted. 0 counts on every visit.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
-# Seconds a list page's total ("N dossiers", the page links) is shared by requests asking the same query. Any save
-# through the ORM forgets them at once; rows written in bulk by a sweep or an import show within this time.
-# 0 counts on every page (greenfactory/paging.py SharedCountPaginator).
+# Seconds a list page's total ("N dossiers", the page links), and the ranking's order, are shared by requests asking
+# the same query. Any save through the ORM forgets them at once; rows written in bulk by a sweep or an import show
+# within this time. 0 counts and orders on every page (greenfactory/paging.py SharedCountPaginator, shared_keys).
 LIST_COUNT_CACHE_SECONDS = env.int("LIST_COUNT_CACHE_SECONDS", default=30)
 
 # --- Issue 13: chunked deadline sweeps and large imports (pool, national list) -------------------------------

@@ -410,7 +410,18 @@ def ranking_rows(pks, *, setup, shown_only=False):
         .values_list("dossier", "n")
         .order_by()
     )
-    return [{"dossier": dossiers[pk], **figures[pk], "assigned": assigned.get(pk, 0)} for pk in pks if pk in dossiers]
+    criteria = setup["criteria"]
+    return [
+        {
+            "dossier": dossiers[pk],
+            **figures[pk],
+            # the criteria's aggregates in the round's order, as the page's columns show them
+            "criteria_in_order": [figures[pk]["criteria"].get(c.pk) for c in criteria],
+            "assigned": assigned.get(pk, 0),
+        }
+        for pk in pks
+        if pk in dossiers
+    ]
 
 
 def ranking(year, kind, *, states=(State.IN_REVIEW,)):

@@ -82,3 +82,46 @@ def test_an_empty_query_counts_nothing(shared):
     assert SharedCountPaginator(Dossier.objects.none(), 25).count == 0
     assert SharedCountPaginator(Dossier.objects.filter(pk__in=[]), 25).count == 0
     assert SharedCountPaginator(Dossier.objects.all(), 25).count == 2
+
+
+def ranking_order(client):
+    """The ranking's dossier pks as shown, and the ranking queries (its aggregate over final scores) run for it."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("ranking"), {"year": 2026})
+    ranked = [row["dossier"].pk for row in response.context["page"].object_list]
+    computed = [q["sql"] for q in queries.captured_queries if 'ORDER BY (SELECT' in q["sql"]]
+    return ranked, computed
+
+
+def test_the_rankings_order_is_shared_until_a_final_score_is_saved(
+    client, world, shared, assign, django_capture_on_commit_callbacks
+):
+    from decimal import Decimal
+
+    from reviews import expert_review
+    from reviews.models import Criterion, Round
+    from tests.conftest import make_dossier
+    from tests.factories import declare_eligible
+
+    review_round = Round.objects.create(year=2026, kind=Kind.FACTORY, select_count=2)
+    energy = Criterion.objects.create(round=review_round, name="能源低碳化", weight=Decimal(100), max_score=100)
+    first, second = (OrganisationFactory(name=name) for name in ("深圳市甲排名有限公司", "深圳市乙排名有限公司"))
+    for organisation in (first, second):
+        declare_eligible(organisation)
+    first, second = make_dossier(first, State.IN_REVIEW), make_dossier(second, State.IN_REVIEW)
+
+    def final(dossier, value):
+        with django_capture_on_commit_callbacks(execute=True):
+            expert_review.submit_final(
+                assign(dossier, world.expert), scores={str(energy.pk): value}, declares_no_conflict=True
+            )
+
+    final(first, 70)
+    client.force_login(world.municipal)
+    order, computed = ranking_order(client)
+    assert order == [first.pk, second.pk] and len(computed) == 1
+    again, computed = ranking_order(client)
+    assert again == order and computed == []  # the order came from the cache
+    final(second, 90)  # a save commits: the order is read again, and the better score leads
+    order, computed = ranking_order(client)
+    assert order == [second.pk, first.pk] and len(computed) == 1

@@ -20,7 +20,7 @@ from applications.services import TransitionRefused
 from applications.spreadsheets import CHUNK_ROWS, xlsx_response
 from applications.views.application import application_sheet
 from audit.services import record_identity_view
-from greenfactory.paging import paginate, paginate_keys_first
+from greenfactory.paging import paginate, paginate_keys_first, shared_keys
 from reviews import conformity, expert_review, objections, publicity
 from reviews.forms_municipal import AssignForm, ConformityForm, DecisionForm, PublicityForm
 from reviews.models import CONFORMITY_ITEMS, ExpertAssignment, PublicityBatch
@@ -236,8 +236,9 @@ def ranking(request):
     review_round = setup["round"]
     top = review_round.select_count if review_round else 10
     # The page holds at least the top ``top`` rows, so the preselected picks are all in one form.
-    # All the pks in one query (a list of ints): the database sorts them once and the page needs no COUNT.
-    page = paginate(request, list(ordered), at_least=top)
+    # All the pks in one query (a list of ints): the database sorts them once and the page needs no COUNT; the
+    # order is shared between requests until a save (a final score, a transition) commits.
+    page = paginate(request, shared_keys(ordered), at_least=top)
     page.object_list = expert_review.ranking_rows(page.object_list, setup=setup, shown_only=True)
     for position, row in enumerate(page.object_list, start=page.start_index()):
         row["position"] = position
