@@ -19,7 +19,7 @@ from applications.models.guards import expert_review_complete, review_progress
 from applications.services import TransitionRefused
 from greenfactory.sweeps import run_sweep
 from reviews import expert_review
-from reviews.models import Criterion, Review, Round
+from reviews.models import Criterion, ExpertAssignment, Review, Round
 from reviews.reminders import send_scoring_reminders
 from tests.conftest import at, make_dossier
 from tests.factories import OrganisationFactory, declare_eligible, district
@@ -523,3 +523,34 @@ def test_the_sweep_is_scheduled_daily_and_runs_as_of_a_date(
         assert len(run_sweep("scoring_reminders", at(2026, 8, 19, 9))) == 1
         assert run_sweep("scoring_reminders", at(2026, 8, 19, 9)) == []
     assert len(inbox(world.expert)) == 1
+
+
+def test_the_board_line_of_experts_says_where_each_stands(world, criteria, assign, django_user_model):
+    """``expert_progress`` (reviews/templatetags/review_display.py): one expert per branch, names escaped."""
+    from django.utils import translation
+
+    from accounts.models import Role
+    from reviews.templatetags.review_display import expert_progress
+
+    dossier = make_dossier(world.org_a, State.IN_REVIEW)
+    odd = django_user_model.objects.create(username="odd", role=Role.EXPERT, last_name="<b>", first_name="专家")
+    final = assign(dossier, world.expert)
+    expert_review.submit_final(final, scores=scores(criteria, 80, 40), declares_no_conflict=True)
+    draft = assign(dossier, world.expert2)
+    expert_review.save_draft(draft, scores=scores(criteria, 70, None), comment="")
+    conflicted = assign(dossier, odd, conflict=True)
+    waiting = assign(make_dossier(world.org_b, State.IN_REVIEW), world.expert)
+    rows = list(
+        ExpertAssignment.objects.filter(pk__in=[final.pk, draft.pk, conflicted.pk])
+        .select_related("expert", "review")
+        .order_by("pk")
+    )
+    with translation.override("en"):
+        line = expert_progress(rows)
+        assert line == (
+            f'{world.expert} ✓<span class="visually-hidden">final scores, no conflict of interest declared</span>、'
+            f"{world.expert2}（draft）、"
+            "&lt;b&gt;专家（conflict）"
+        )
+        assert expert_progress([waiting]) == str(world.expert)
+        assert expert_progress([]) == "no expert yet"

@@ -89,7 +89,7 @@ def ranking_order(client):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("ranking"), {"year": 2026})
     ranked = [row["dossier"].pk for row in response.context["page"].object_list]
-    computed = [q["sql"] for q in queries.captured_queries if 'ORDER BY (SELECT' in q["sql"]]
+    computed = [q["sql"] for q in queries.captured_queries if "ORDER BY (SELECT" in q["sql"]]
     return ranked, computed
 
 
