@@ -165,6 +165,9 @@ def main():
     count = write_ids()
     version = connection.cursor().connection.info.server_version if vendor == "postgresql" else sqlite_version
     connection.close()
+    from bench.cpu_check import cpu_check_ms, describe
+
+    cpu_before = cpu_check_ms()
     load_start = os.getloadavg()
     log_path = Path(f"/tmp/gf_load_gunicorn_{vendor}.log")
     with open(log_path, "w") as log:
@@ -174,6 +177,8 @@ def main():
             public = run_locust(args, "PublicUser", args.public_users)
         finally:
             stop(process)
+
+    cpu_after = cpu_check_ms()
 
     def summary(rows):
         total = next(r for r in rows if r["Name"] == "Aggregated")
@@ -193,6 +198,7 @@ def main():
         f"- machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, Django {django.get_version()}, "
         f"database {vendor} {version}; load average before {' '.join(f'{x:.2f}' for x in load_start)}, "
         f"after {' '.join(f'{x:.2f}' for x in os.getloadavg())} (shared machine)",
+        f"- CPU check before the runs {describe(cpu_before)}; after {cpu_after:,.0f} ms",
         f"- **{args.staff_users} signed-in clients** (list/detail mix): {summary(staff)}",
         f"- **{args.public_users} anonymous clients** (public pages): {summary(public)}",
         "",
