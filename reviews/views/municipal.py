@@ -1,6 +1,5 @@
 """The city bureau's workspace: conformity check, expert review, ranking, publicity and objections."""
 
-import itertools
 from types import SimpleNamespace
 
 from django.contrib import messages
@@ -180,26 +179,19 @@ def review_board(request):
 
 
 def ranking_export(year, kind, setup, ordered):
-    """The ranking as .xlsx, streamed: the dossiers read in chunks from a ``values_list`` iterator (or the list
-    of pks of a criterion's order), each chunk's reviews in one query, rows written to the write-only
-    workbook as they come."""
+    """The ranking as .xlsx, streamed: the dossiers of ``ordered`` (the page's order, a list of pks) read in
+    chunks, each chunk's reviews in one query, rows written to the write-only workbook as they come."""
     criteria = setup["criteria"]
     headers = (
         [_("Rank"), _("Organisation"), _("District"), _("Aggregate")] + [c.name for c in criteria] + [_("Reviews")]
     )
-    fields = ("pk", "organisation__name", "organisation__district__name")
-    if isinstance(ordered, list):
-        chunks = (ordered[i : i + CHUNK_ROWS] for i in range(0, len(ordered), CHUNK_ROWS))
+    # the dossier's own copies of its organisation's name and district: no organisation join
+    fields = ("pk", "organisation_name", "district__name")
+    chunks = (ordered[i : i + CHUNK_ROWS] for i in range(0, len(ordered), CHUNK_ROWS))
 
-        def values(pks):
-            found = {row[0]: row for row in Dossier.objects.filter(pk__in=pks).values_list(*fields)}
-            return [found[pk] for pk in pks if pk in found]
-    else:
-        rows = ordered.values_list(*fields).iterator(chunk_size=CHUNK_ROWS)
-        chunks = iter(lambda: list(itertools.islice(rows, CHUNK_ROWS)), [])
-
-        def values(chunk):
-            return chunk
+    def values(pks):
+        found = {row[0]: row for row in Dossier.objects.filter(pk__in=pks).values_list(*fields)}
+        return [found[pk] for pk in pks if pk in found]
 
     def lines():
         rank = 0
@@ -227,12 +219,8 @@ def ranking(request):
     # Issue 13: the database orders the ranking; only the rows of the page shown are built.
     ordered = expert_review.ranked_pks(year, kind, setup=setup, order=order)
     if request.GET.get("format") == "xlsx":
-        exported = (
-            ordered
-            if isinstance(ordered, list)
-            else expert_review.ranked(year, kind, method=setup["method"], order="name" if order == "name" else "")
-        )
-        return ranking_export(year, kind, setup, exported)
+        # the order the page shows (shared, see below), read by chunks of keys
+        return ranking_export(year, kind, setup, shared_keys(ordered))
     review_round = setup["round"]
     top = review_round.select_count if review_round else 10
     # The page holds at least the top ``top`` rows, so the preselected picks are all in one form.
